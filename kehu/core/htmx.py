@@ -1,0 +1,26 @@
+"""Helpers for pages that htmx updates in place."""
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+
+def render_partial(
+    request: HttpRequest, template: str, context: dict[str, Any], *, target: str, partial: str, status: int = 200
+) -> TemplateResponse:
+    """The whole page, or only `template#partial` when htmx targets the element `target`."""
+    if getattr(request, "htmx", False) and request.htmx.target == target:
+        template = f"{template}#{partial}"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def hx_trigger(response: HttpResponse, events: dict[str, Any]) -> HttpResponse:
+    """Ask the page to fire client events (toasts, sibling refreshes) after the swap."""
+    response["HX-Trigger"] = json.dumps(events, ensure_ascii=False)
+    return response
+
+
+def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
+    return hx_trigger(response, {"toast": {"message": str(message), "level": level}})

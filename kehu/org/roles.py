@@ -1,0 +1,43 @@
+"""The standard roles every installation starts with; administrators may edit or add more."""
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import Q
+
+from kehu.core.scopes import DataScope
+from kehu.org.models import Role
+
+REP_PERMS = [
+    "customers.view_customer", "customers.add_customer", "customers.change_customer",
+    "customers.export_customer", "customers.view_contact", "customers.add_contact",
+    "customers.change_contact", "customers.delete_contact",
+]
+MANAGER_PERMS = [*REP_PERMS, "customers.delete_customer", "customers.transfer_customer"]
+
+STANDARD_ROLES = {
+    # name: (data scope, permissions, description)
+    "Sales rep": (DataScope.OWN, REP_PERMS, "Works their own customers."),
+    "Team lead": (DataScope.DEPARTMENT, MANAGER_PERMS, "Sees and manages their department's customers."),
+    "Sales manager": (DataScope.SUBTREE, MANAGER_PERMS, "Sees and manages their department and those below it."),
+    "Sales director": (DataScope.ALL, MANAGER_PERMS, "Sees and manages every customer."),
+}
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    query = Q()
+    for code in codes:
+        app_label, codename = code.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(query))
+
+
+@transaction.atomic
+def roles_ensure_standard() -> dict[str, Role]:
+    roles = {}
+    for name, (scope, perms, description) in STANDARD_ROLES.items():
+        role, _created = Role.objects.get_or_create(
+            name=name, defaults={"data_scope": scope, "description": description}
+        )
+        role.permissions.add(*_permissions(perms))
+        roles[name] = role
+    return roles

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kehu.api import api
+
+urlpatterns = [
+    path("", include("kehu.core.urls")),
+    path("", include("kehu.org.urls")),
+    path("customers/", include("kehu.customers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "kehu.core.views.permission_denied"
+handler404 = "kehu.core.views.page_not_found"
+handler500 = "kehu.core.views.server_error"
