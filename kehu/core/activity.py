@@ -15,8 +15,12 @@ from django.utils.translation import gettext_lazy as _
 class Activity(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     verb = models.CharField(_("action"), max_length=64)
     subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -27,7 +31,9 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "-created_at"], name="activity_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-created_at"], name="activity_subject_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} #{self.subject_id}"

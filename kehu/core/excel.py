@@ -21,13 +21,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def xlsx_response(*, filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> FileResponse:
+def xlsx_response(
+    *, filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> FileResponse:
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     worksheet.append([str(h) for h in header])
     for row in rows:
         worksheet.append([safe_cell(v) for v in row])
-    buffer = tempfile.TemporaryFile()
+    buffer = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(buffer)
     buffer.seek(0)
     return FileResponse(

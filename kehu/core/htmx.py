@@ -8,7 +8,13 @@ from django.template.response import TemplateResponse
 
 
 def render_partial(
-    request: HttpRequest, template: str, context: dict[str, Any], *, target: str, partial: str, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    target: str,
+    partial: str,
+    status: int = 200,
 ) -> TemplateResponse:
     """The whole page, or only `template#partial` when htmx targets the element `target`."""
     if getattr(request, "htmx", False) and request.htmx.target == target:

@@ -1,2 +1,8 @@
-app_name = "core"
-urlpatterns: list = []
+from django.urls import path
+
+from kehu.core import views
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("healthz", views.health_view, name="health"),
+]

@@ -22,26 +22,48 @@ SORTS = {
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=CustomerKind.choices, label=_("Type"))
-    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, label=_("Status"))
-    level = django_filters.ChoiceFilter(choices=CustomerLevel.choices, label=_("Level"))
-    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    kind = django_filters.ChoiceFilter(choices=CustomerKind.choices, label=_("Type"), empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(
+        choices=CustomerStatus.choices, label=_("Status"), empty_label=_("Any")
+    )
+    level = django_filters.ChoiceFilter(choices=CustomerLevel.choices, label=_("Level"), empty_label=_("Any"))
+    industry = django_filters.ChoiceFilter(
+        choices=Industry.choices, label=_("Industry"), empty_label=_("Any")
+    )
     tag = django_filters.CharFilter(method="by_tag", label=_("Tag"))
     province = django_filters.CharFilter(field_name="province", label=_("Region"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
     department = django_filters.NumberFilter(field_name="department_id", label=_("Department"))
     sort = django_filters.ChoiceFilter(
-        method="order", label=_("Sort"), empty_label=None,
+        method="order",
+        label=_("Sort"),
+        empty_label=None,
         choices=[
-            ("-updated", _("Recently updated")), ("-created", _("Newest")), ("created", _("Oldest")),
-            ("name", _("Name A–Z")), ("-name", _("Name Z–A")), ("-value", _("Highest value")),
-            ("value", _("Lowest value")), ("updated", _("Least recently updated")),
+            ("-updated", _("Recently updated")),
+            ("-created", _("Newest")),
+            ("created", _("Oldest")),
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("-value", _("Highest value")),
+            ("value", _("Lowest value")),
+            ("updated", _("Least recently updated")),
         ],
     )
 
     class Meta:
         model = Customer
-        fields = ["q", "kind", "status", "level", "industry", "tag", "province", "owner", "department", "sort"]
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "level",
+            "industry",
+            "tag",
+            "province",
+            "owner",
+            "department",
+            "sort",
+        ]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         key = search_key(value.strip())[:100]

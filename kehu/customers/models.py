@@ -43,7 +43,9 @@ class CustomerQuerySet(SoftDeleteQuerySet):
 class Customer(OwnedModel):
     """A company or a person we sell to. Deleted customers stay, with `deleted_at` set, in the recycle bin."""
 
-    kind = models.CharField(_("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY)
+    kind = models.CharField(
+        _("type"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.COMPANY
+    )
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(
         _("status"), max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.POTENTIAL

@@ -18,10 +18,14 @@ class FilterError(ValueError):
         self.errors = errors
 
 
-def customer_list(*, user: User, filters: Mapping[str, Any] | None = None, view: str | None = None) -> QuerySet[Customer]:
+def customer_list(
+    *, user: User, filters: Mapping[str, Any] | None = None, view: str | None = None
+) -> QuerySet[Customer]:
     """Visible, living customers, narrowed by the mine/team/all switch and the list filters."""
     qs = (
-        Customer.objects.visible_to(user).alive().narrowed(user, view)
+        Customer.objects.visible_to(user)
+        .alive()
+        .narrowed(user, view)
         .select_related("owner", "department")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "color")))
     )
@@ -33,7 +37,10 @@ def customer_list(*, user: User, filters: Mapping[str, Any] | None = None, view:
 
 def customer_get(*, user: User, pk: int) -> Customer:
     return get_object_or_404(
-        Customer.objects.visible_to(user).alive().select_related("owner", "department").prefetch_related("tags"),
+        Customer.objects.visible_to(user)
+        .alive()
+        .select_related("owner", "department")
+        .prefetch_related("tags"),
         pk=pk,
     )
 

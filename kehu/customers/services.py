@@ -20,9 +20,28 @@ from kehu.customers.validators import normalize_credit_code, normalize_phone, se
 from kehu.org.models import User
 
 CUSTOMER_FIELDS = (
-    "kind", "name", "status", "intent_level", "level", "focus_points", "purchase_motivation",
-    "estimated_value", "currency", "industry", "size", "source", "province", "city", "district",
-    "address", "phone", "email", "website", "credit_code", "birthday", "remark",
+    "kind",
+    "name",
+    "status",
+    "intent_level",
+    "level",
+    "focus_points",
+    "purchase_motivation",
+    "estimated_value",
+    "currency",
+    "industry",
+    "size",
+    "source",
+    "province",
+    "city",
+    "district",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "credit_code",
+    "birthday",
+    "remark",
 )
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "birthday", "is_primary", "remark")
 MAX_TAGS = 20
@@ -83,9 +102,14 @@ def _check_person_fields(customer: Customer) -> None:
 
 
 def customer_refresh_search_text(customer: Customer) -> None:
-    contacts = Contact.objects.alive().filter(customer=customer).values_list("name", "mobile", "phone", "email")
+    contacts = (
+        Contact.objects.alive().filter(customer=customer).values_list("name", "mobile", "phone", "email")
+    )
     text = search_key(
-        customer.name, customer.phone, customer.email, customer.credit_code,
+        customer.name,
+        customer.phone,
+        customer.email,
+        customer.credit_code,
         *(part for contact in contacts for part in contact),
     )
     Customer.objects.filter(pk=customer.pk).update(search_text=text)
@@ -97,8 +121,9 @@ def _owner_for(actor: User, owner: User | None) -> User:
         return actor
     ensure_perm(actor, "customers.transfer_customer")
     if not (owner.is_active and not owner.on_leave):
-        raise DomainError(_("%(user)s cannot receive customers (inactive or on leave).") % {"user": owner},
-                          field="owner")
+        raise DomainError(
+            _("%(user)s cannot receive customers (inactive or on leave).") % {"user": owner}, field="owner"
+        )
     return owner
 
 
@@ -116,8 +141,12 @@ def customer_create(
     if tags:
         customer.tags.set(_tags_from_names(tags))
     customer_refresh_search_text(customer)
-    activity_record(actor=actor, subject=customer, verb="customer.created",
-                    data={"name": customer.name, "owner": str(owner)})
+    activity_record(
+        actor=actor,
+        subject=customer,
+        verb="customer.created",
+        data={"name": customer.name, "owner": str(owner)},
+    )
     return customer
 
 
@@ -154,26 +183,33 @@ def customer_set_tags(*, actor: User, customer: Customer, names: Iterable[str]) 
     if before != after:
         customer.tags.set(tags)
         Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
-        activity_record(actor=actor, subject=customer, verb="customer.tagged",
-                        data={"changes": {"tags": [", ".join(before), ", ".join(after)]}})
+        activity_record(
+            actor=actor,
+            subject=customer,
+            verb="customer.tagged",
+            data={"changes": {"tags": [", ".join(before), ", ".join(after)]}},
+        )
     return customer
 
 
 @transaction.atomic
-def customer_transfer(
-    *, actor: User, customer_ids: Iterable[int], new_owner: User, reason: str = ""
-) -> int:
+def customer_transfer(*, actor: User, customer_ids: Iterable[int], new_owner: User, reason: str = "") -> int:
     """Give customers to another rep in one statement; each timeline records who had it before."""
     ensure_perm(actor, "customers.transfer_customer")
     ids = sorted(set(customer_ids))
     if not ids:
         raise DomainError(_("Choose at least one customer."), field="customer_ids")
     if not (new_owner.is_active and not new_owner.on_leave):
-        raise DomainError(_("%(user)s cannot receive customers (inactive or on leave).") % {"user": new_owner},
-                          field="owner")
+        raise DomainError(
+            _("%(user)s cannot receive customers (inactive or on leave).") % {"user": new_owner},
+            field="owner",
+        )
     ensure_in_scope(actor, Customer.objects.alive(), *ids)
     customers = list(
-        Customer.objects.alive().filter(pk__in=ids).select_related("owner").select_for_update()
+        Customer.objects.alive()
+        .filter(pk__in=ids)
+        .select_related("owner")
+        .select_for_update()
         .exclude(owner=new_owner)
     )
     previous = {c.pk: str(c.owner) if c.owner else "" for c in customers}
@@ -181,9 +217,13 @@ def customer_transfer(
     Customer.objects.filter(pk__in=[c.pk for c in customers]).update(
         owner=new_owner, department_id=new_owner.department_id, updated_at=now
     )
-    activity_record_many(actor=actor, verb="customer.transferred", entries=(
-        (c, {"from": previous[c.pk], "to": str(new_owner), "reason": reason[:500]}) for c in customers
-    ))
+    activity_record_many(
+        actor=actor,
+        verb="customer.transferred",
+        entries=(
+            (c, {"from": previous[c.pk], "to": str(new_owner), "reason": reason[:500]}) for c in customers
+        ),
+    )
     return len(customers)
 
 
@@ -211,9 +251,9 @@ def customer_restore(*, actor: User, customer: Customer) -> Customer:
 
 def _ensure_one_primary(contact: Contact) -> None:
     if contact.is_primary:
-        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(pk=contact.pk).update(
-            is_primary=Value(False)
-        )
+        Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+            pk=contact.pk
+        ).update(is_primary=Value(False))
 
 
 @transaction.atomic
@@ -227,8 +267,12 @@ def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) 
     _ensure_one_primary(contact)
     contact.save()
     customer_refresh_search_text(customer)
-    activity_record(actor=actor, subject=customer, verb="contact.created",
-                    data={"contact_id": contact.pk, "name": contact.name})
+    activity_record(
+        actor=actor,
+        subject=customer,
+        verb="contact.created",
+        data={"contact_id": contact.pk, "name": contact.name},
+    )
     return contact
 
 
@@ -242,8 +286,12 @@ def contact_update(*, actor: User, contact: Contact, data: Mapping[str, Any]) ->
     _ensure_one_primary(contact)
     contact.save()
     customer_refresh_search_text(contact.customer)
-    activity_record(actor=actor, subject=contact.customer, verb="contact.updated",
-                    data={"contact_id": contact.pk, "name": contact.name, "changes": changes})
+    activity_record(
+        actor=actor,
+        subject=contact.customer,
+        verb="contact.updated",
+        data={"contact_id": contact.pk, "name": contact.name, "changes": changes},
+    )
     return contact
 
 
@@ -254,6 +302,10 @@ def contact_delete(*, actor: User, contact: Contact) -> Contact:
     contact.is_primary = False
     contact.save(update_fields=["deleted_at", "is_primary", "updated_at"])
     customer_refresh_search_text(contact.customer)
-    activity_record(actor=actor, subject=contact.customer, verb="contact.deleted",
-                    data={"contact_id": contact.pk, "name": contact.name})
+    activity_record(
+        actor=actor,
+        subject=contact.customer,
+        verb="contact.deleted",
+        data={"contact_id": contact.pk, "name": contact.name},
+    )
     return contact

@@ -40,7 +40,9 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     try:
         number = phonenumbers.parse(raw, region or settings.DEFAULT_PHONE_REGION)
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw}, code="phone") from None
+        raise ValidationError(
+            _("“%(value)s” is not a phone number.") % {"value": raw}, code="phone"
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(_("“%(value)s” is not a valid phone number.") % {"value": raw}, code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -58,7 +60,9 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-_COMPANY_SUFFIXES = re.compile(r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|inc\.?|llc|ltd\.?|gmbh)$")
+_COMPANY_SUFFIXES = re.compile(
+    r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|inc\.?|llc|ltd\.?|gmbh)$"
+)
 
 
 def normalize_company_name(value: str) -> str:

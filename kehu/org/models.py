@@ -21,12 +21,20 @@ class Department(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     manager = models.ForeignKey(
-        "org.User", verbose_name=_("head"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_departments",
+        "org.User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_departments",
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -38,17 +46,6 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2
-
-    def subtree(self) -> models.QuerySet[Department]:
-        return Department.objects.filter(path__startswith=self.path)
-
-    def clean(self) -> None:
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("A department cannot be moved under itself or its sub-departments.")})
 
     def save(self, *args, **kwargs) -> None:
         self.clean()
@@ -63,6 +60,19 @@ class Department(models.Model):
             Department.objects.filter(path__startswith=old_path).update(
                 path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
             )
+
+    def clean(self) -> None:
+        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
+            raise ValidationError(
+                {"parent": _("A department cannot be moved under itself or its sub-departments.")}
+            )
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def subtree(self) -> models.QuerySet[Department]:
+        return Department.objects.filter(path__startswith=self.path)
 
 
 class Role(models.Model):
@@ -95,8 +105,12 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     role = models.ForeignKey(
         Role, verbose_name=_("role"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
@@ -140,7 +154,9 @@ class ApiToken(models.Model):
 
     PREFIX = "kehu_"
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(_("token"), max_length=16, editable=False)

@@ -8,9 +8,14 @@ from kehu.core.scopes import DataScope
 from kehu.org.models import Role
 
 REP_PERMS = [
-    "customers.view_customer", "customers.add_customer", "customers.change_customer",
-    "customers.export_customer", "customers.view_contact", "customers.add_contact",
-    "customers.change_contact", "customers.delete_contact",
+    "customers.view_customer",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.export_customer",
+    "customers.view_contact",
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.delete_contact",
 ]
 MANAGER_PERMS = [*REP_PERMS, "customers.delete_customer", "customers.transfer_customer"]
 
@@ -18,7 +23,11 @@ STANDARD_ROLES = {
     # name: (data scope, permissions, description)
     "Sales rep": (DataScope.OWN, REP_PERMS, "Works their own customers."),
     "Team lead": (DataScope.DEPARTMENT, MANAGER_PERMS, "Sees and manages their department's customers."),
-    "Sales manager": (DataScope.SUBTREE, MANAGER_PERMS, "Sees and manages their department and those below it."),
+    "Sales manager": (
+        DataScope.SUBTREE,
+        MANAGER_PERMS,
+        "Sees and manages their department and those below it.",
+    ),
     "Sales director": (DataScope.ALL, MANAGER_PERMS, "Sees and manages every customer."),
 }
 

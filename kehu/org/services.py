@@ -30,7 +30,9 @@ def api_token_create(
     token = ApiToken.objects.create(
         user=user, name=name, key_hash=ApiToken.hash(raw), hint=raw[:9], expires_at=expires_at
     )
-    activity_record(actor=actor, subject=user, verb="api_token.created", data={"name": name, "hint": token.hint})
+    activity_record(
+        actor=actor, subject=user, verb="api_token.created", data={"name": name, "hint": token.hint}
+    )
     return token, raw
 
 
@@ -46,9 +48,11 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    token = ApiToken.objects.select_related("user__role", "user__department").filter(
-        key_hash=ApiToken.hash(raw)
-    ).first()
+    token = (
+        ApiToken.objects.select_related("user__role", "user__department")
+        .filter(key_hash=ApiToken.hash(raw))
+        .first()
+    )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

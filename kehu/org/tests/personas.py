@@ -38,7 +38,11 @@ def build_org() -> Org:
     south = DepartmentFactory(name="华南区", parent=sales)
     service = DepartmentFactory(name="客服部")
     return Org(
-        sales=sales, east=east, shanghai=shanghai, south=south, service=service,
+        sales=sales,
+        east=east,
+        shanghai=shanghai,
+        south=south,
+        service=service,
         admin=UserFactory(username="admin", is_superuser=True, is_staff=True),
         director=UserFactory(username="director", department=sales, role=roles["Sales director"]),
         dept_manager=UserFactory(username="manager", department=sales, role=roles["Sales manager"]),

@@ -1,0 +1,104 @@
+"""How customers and their timeline entries read on a page, in the user's language."""
+
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kehu.core.activity import Activity
+from kehu.customers.models import Contact, Customer
+from kehu.customers.validators import display_phone
+
+PROFILE_FIELDS = (
+    "kind",
+    "status",
+    "intent_level",
+    "level",
+    "industry",
+    "size",
+    "source",
+    "estimated_value",
+    "phone",
+    "email",
+    "website",
+    "credit_code",
+    "birthday",
+    "province",
+    "city",
+    "district",
+    "address",
+    "focus_points",
+    "purchase_motivation",
+    "remark",
+    "created_at",
+    "updated_at",
+)
+
+
+def field_value(model: type, field_name: str, value: Any) -> str:
+    """A stored value as the user reads it: choice labels, formatted phones, dates and money."""
+    if value in (None, ""):
+        return ""
+    field = model._meta.get_field(field_name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field_name in ("phone", "mobile"):
+        return display_phone(str(value))
+    if field_name == "estimated_value":
+        return intcomma(value)
+    if field_name == "is_primary":
+        return _("Yes") if value in (True, "True") else _("No")
+    if hasattr(value, "hour"):
+        return date_format(value, "Y-m-d H:i")
+    if hasattr(value, "day"):
+        return date_format(value, "Y-m-d")
+    return str(value)
+
+
+def profile_rows(customer: Customer) -> list[tuple[str, str]]:
+    rows = []
+    for name in PROFILE_FIELDS:
+        if customer.kind == "person" and name in ("credit_code", "size"):
+            continue
+        if customer.kind == "company" and name == "birthday":
+            continue
+        label = customer._meta.get_field(name).verbose_name
+        rows.append((str(label).capitalize(), field_value(Customer, name, getattr(customer, name))))
+    return rows
+
+
+VERBS = {
+    "customer.created": lambda d: _("created the customer"),
+    "customer.updated": lambda d: _("changed the customer"),
+    "customer.tagged": lambda d: _("changed the tags"),
+    "customer.transferred": lambda d: (
+        _("transferred the customer from %(from)s to %(to)s")
+        % {"from": d.get("from") or "—", "to": d.get("to") or "—"}
+        + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
+    ),
+    "customer.deleted": lambda d: _("moved the customer to the recycle bin"),
+    "customer.restored": lambda d: _("restored the customer from the recycle bin"),
+    "contact.created": lambda d: _("added the contact %(name)s") % {"name": d.get("name", "")},
+    "contact.updated": lambda d: _("changed the contact %(name)s") % {"name": d.get("name", "")},
+    "contact.deleted": lambda d: _("deleted the contact %(name)s") % {"name": d.get("name", "")},
+}
+
+
+def activity_sentence(activity: Activity) -> str:
+    render = VERBS.get(activity.verb)
+    return render(activity.data) if render else activity.verb
+
+
+def activity_changes(activity: Activity) -> list[tuple[str, str, str]]:
+    model = Contact if activity.verb.startswith("contact.") else Customer
+    rows = []
+    for name, (old, new) in (activity.data.get("changes") or {}).items():
+        try:
+            label = str(model._meta.get_field(name).verbose_name).capitalize()
+        except Exception:  # a field removed since the change was recorded, or "tags"
+            label = _("Tags") if name == "tags" else name
+            rows.append((label, old or "", new or ""))
+            continue
+        rows.append((label, field_value(model, name, old), field_value(model, name, new)))
+    return rows
