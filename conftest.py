@@ -1,6 +1,22 @@
-"""Shared test fixtures: the `org` persona set (see kehu/org/tests/personas.py)."""
+"""Shared test fixtures: the `org` persona set (see kehu/org/tests/personas.py) and the browser."""
+
+import os
 
 import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in e2e tests are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KEHU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def pytest_configure(config):
@@ -8,6 +24,13 @@ def pytest_configure(config):
 
     # Argon2 is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Assertions read English; the language tests switch to zh-hans explicitly.
+    settings.LANGUAGE_CODE = "en"
+    # Tests render pages without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -15,3 +38,8 @@ def org(db):
     from kehu.org.tests.personas import build_org
 
     return build_org()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

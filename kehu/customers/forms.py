@@ -33,13 +33,12 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if owners is None:
-            del self.fields["owner"]
+        if owners is None or self.instance.pk:
+            del self.fields["owner"]  # ownership changes through a transfer, never through an edit
         else:
             self.fields["owner"].queryset = owners
         if self.instance.pk:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
-            del self.fields["owner"]
         # Phone and credit code are normalised and checked by the service, which reports errors per field.
         for name in ("phone", "credit_code"):
             self.fields[name].max_length = 40

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +56,8 @@ class Customer(OwnedModel):
     focus_points = models.TextField(_("focus points"), blank=True, max_length=2000)
     purchase_motivation = models.TextField(_("purchase motivation"), blank=True, max_length=2000)
     estimated_value = models.DecimalField(
-        _("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
