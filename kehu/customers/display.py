@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,7 @@ def field_value(model: type, field_name: str, value: Any) -> str:
     if field_name == "is_primary":
         return _("Yes") if value in (True, "True") else _("No")
     if hasattr(value, "hour"):
-        return date_format(value, "Y-m-d H:i")
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
     if hasattr(value, "day"):
         return date_format(value, "Y-m-d")
     return str(value)

@@ -269,3 +269,26 @@ def test_language_switch_renders_english_and_chinese(client, org):
     assert "New customer" in c.get(LIST).content.decode()
     c.post(reverse("set_language"), {"language": "zh-hans", "next": LIST})
     assert "新建客户" in c.get(LIST).content.decode()
+
+
+def test_profile_shows_times_in_the_configured_time_zone(client, org, settings):
+    from datetime import UTC, datetime
+
+    customer = CustomerFactory(owner=org.rep, created_at=datetime(2026, 1, 1, 0, 30, tzinfo=UTC))
+    html = client_for(client, org.rep).get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert "2026-01-01 08:30" in html
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("team_lead", ["客户-lead", "客户-rep4"]),
+        ("other_dept_rep", ["客户-rep2"]),
+        ("dept_manager", ["客户-lead", "客户-rep1", "客户-rep2", "客户-rep3", "客户-rep4"]),
+    ],
+)
+def test_export_scope_matrix(client, org, book, persona, expected):
+    response = client_for(client, getattr(org, persona)).get(reverse("customers:export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sorted(row[1] for row in sheet.iter_rows(min_row=2, values_only=True)) == expected
