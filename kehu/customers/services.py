@@ -209,7 +209,7 @@ def customer_transfer(*, actor: User, customer_ids: Iterable[int], new_owner: Us
         Customer.objects.alive()
         .filter(pk__in=ids)
         .select_related("owner")
-        .select_for_update()
+        .select_for_update(of=("self",))
         .exclude(owner=new_owner)
     )
     previous = {c.pk: str(c.owner) if c.owner else "" for c in customers}
