@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.org",
     "kehu.customers",
+    "kehu.sampledata",
 ]
 
 MIDDLEWARE = [
