@@ -33,7 +33,7 @@ from kehu.customers.selectors import (
     customer_timeline,
 )
 from kehu.org.http import AuthenticatedHttpRequest
-from kehu.org.selectors import user_assignable_list
+from kehu.org.selectors import department_visible_list, user_assignable_list
 
 DETAIL_TABS = {"profile": _lazy("Profile"), "contacts": _lazy("Contacts"), "timeline": _lazy("Timeline")}
 
@@ -54,6 +54,7 @@ def _list_context(request: AuthenticatedHttpRequest) -> dict:
         "views": ViewFilter.choices,
         "query": query.urlencode(),
         "owners": user_assignable_list(user=request.user),
+        "departments": department_visible_list(user=request.user),
         "tags": Tag.objects.all()[:200],
     }
 

@@ -13,7 +13,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj: Department) -> str:
-        return "— " * obj.depth + obj.name
+        return obj.indented_name
 
 
 @admin.register(Role)

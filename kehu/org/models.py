@@ -71,6 +71,10 @@ class Department(models.Model):
     def depth(self) -> int:
         return self.path.count("/") - 2
 
+    @property
+    def indented_name(self) -> str:
+        return "— " * self.depth + self.name
+
     def subtree(self) -> models.QuerySet[Department]:
         return Department.objects.filter(path__startswith=self.path)
 

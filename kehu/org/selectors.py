@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from kehu.core.scopes import DataScope
-from kehu.org.models import ApiToken, User
+from kehu.org.models import ApiToken, Department, User
 
 
 def user_assignable_list(*, user: User) -> QuerySet[User]:
@@ -16,3 +16,10 @@ def user_assignable_list(*, user: User) -> QuerySet[User]:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def department_visible_list(*, user: User) -> QuerySet[Department]:
+    """Departments whose records the user may see: all, or their own subtree."""
+    if user.data_scope == DataScope.ALL:
+        return Department.objects.all()
+    return Department.objects.filter(id__in=user.scope_department_ids())
