@@ -259,3 +259,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# The huey consumer logs once, through the console handler (run_huey adds a second handler otherwise).
+LOGGING["loggers"]["huey"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
