@@ -129,9 +129,15 @@ def _supervise(children: dict[str, tuple[list[str], signal.Signals]], *, url: st
     def on_signal(signum: int, _frame: object) -> None:
         requested.append(signum)
 
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return _run(children, url=url, requested=requested)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
+
+def _run(children: dict[str, tuple[list[str], signal.Signals]], *, url: str, requested: list[int]) -> int:
     # Each child gets its own process group: a Ctrl-C reaches only us, and we stop the children in order.
     processes = {
         name: subprocess.Popen(cmd, process_group=0, preexec_fn=_die_with_parent)  # single-threaded here
