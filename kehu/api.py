@@ -1,5 +1,24 @@
-"""The single NinjaAPI; each app adds its router here."""
+"""The single NinjaAPI at /api/v1/; each app adds its router here. Guide: docs/api.md."""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Kehu CRM API", version="1", urls_namespace="api")
+from kehu.core.api import SessionAuth, install_error_handlers
+from kehu.customers.api import router as customers_router
+from kehu.customers.selectors import FilterError
+from kehu.org.api import ApiTokenAuth
+from kehu.org.api import router as org_router
+
+api = NinjaAPI(
+    title="Kehu CRM API",
+    version="1",
+    description=(
+        "Customers, contacts, users and API tokens. Authenticate with `Authorization: Bearer <token>` "
+        "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
+        "Guide: docs/api.md."
+    ),
+    urls_namespace="api",
+    auth=[ApiTokenAuth(), SessionAuth()],
+)
+install_error_handlers(api, filter_errors=(FilterError,))
+api.add_router("/", customers_router)
+api.add_router("/", org_router)
