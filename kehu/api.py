@@ -4,7 +4,6 @@ from ninja import NinjaAPI
 
 from kehu.core.api import SessionAuth, install_error_handlers
 from kehu.customers.api import router as customers_router
-from kehu.customers.selectors import FilterError
 from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
 
@@ -19,6 +18,6 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[ApiTokenAuth(), SessionAuth()],
 )
-install_error_handlers(api, filter_errors=(FilterError,))
+install_error_handlers(api)
 api.add_router("/", customers_router)
 api.add_router("/", org_router)

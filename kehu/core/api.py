@@ -102,12 +102,8 @@ def _request_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def install_error_handlers(api: NinjaAPI, *, filter_errors: tuple[type[Exception], ...] = ()) -> None:
-    """Map service, selector and framework errors to JSON, in this one place.
-
-    `filter_errors` are exception classes carrying `.errors = {field: [messages]}` for bad list filters
-    (a domain app's FilterError; core imports no domain app).
-    """
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Map service, selector and framework errors to JSON, in this one place."""
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -146,8 +142,3 @@ def install_error_handlers(api: NinjaAPI, *, filter_errors: tuple[type[Exception
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(api, request, exc.status_code, exc.message)
-
-    for exc_class in filter_errors:
-        api.add_exception_handler(
-            exc_class, lambda request, exc: _field_errors_response(api, request, exc.errors)
-        )

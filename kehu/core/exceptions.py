@@ -1,5 +1,7 @@
 """Errors raised by services; views and the API turn them into messages and 400/409 responses."""
 
+from django.core.exceptions import ValidationError
+
 
 class DomainError(Exception):
     """A business rule refused the action. `field` names the input at fault, if one is."""
@@ -22,3 +24,7 @@ class PermissionDeniedError(DomainError):
     """The actor may see the record but not do this to it."""
 
     status_code = 403
+
+
+class FilterError(ValidationError):
+    """A list filter's value was not understood; `message_dict` names the parameter."""

@@ -7,15 +7,10 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kehu.core.activity import Activity, activity_for
+from kehu.core.exceptions import FilterError
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer, Tag
 from kehu.org.models import User
-
-
-class FilterError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 def customer_list(
@@ -47,7 +42,13 @@ def customer_get(*, user: User, pk: int) -> Customer:
 
 def customer_deleted_list(*, user: User) -> QuerySet[Customer]:
     """The recycle bin: deleted customers the user may see."""
-    return Customer.objects.visible_to(user).deleted().select_related("owner").order_by("-deleted_at")
+    return (
+        Customer.objects.visible_to(user)
+        .deleted()
+        .select_related("owner")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "color")))
+        .order_by("-deleted_at")
+    )
 
 
 def customer_deleted_get(*, user: User, pk: int) -> Customer:

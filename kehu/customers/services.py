@@ -18,6 +18,7 @@ from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer, Tag
 from kehu.customers.validators import normalize_credit_code, normalize_phone, search_key
 from kehu.org.models import User
+from kehu.org.selectors import user_assignable_list
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -116,14 +117,21 @@ def customer_refresh_search_text(customer: Customer) -> None:
     customer.search_text = text
 
 
+def _ensure_can_receive(actor: User, owner: User) -> None:
+    """The new owner must be one the actor may hand customers to: active, not on leave, in their team."""
+    if not user_assignable_list(user=actor).filter(pk=owner.pk).exists():
+        raise DomainError(
+            _("%(user)s cannot receive customers from you (inactive, on leave or outside your team).")
+            % {"user": owner},
+            field="owner",
+        )
+
+
 def _owner_for(actor: User, owner: User | None) -> User:
     if owner is None or owner.pk == actor.pk:
         return actor
     ensure_perm(actor, "customers.transfer_customer")
-    if not (owner.is_active and not owner.on_leave):
-        raise DomainError(
-            _("%(user)s cannot receive customers (inactive or on leave).") % {"user": owner}, field="owner"
-        )
+    _ensure_can_receive(actor, owner)
     return owner
 
 
@@ -199,11 +207,7 @@ def customer_transfer(*, actor: User, customer_ids: Iterable[int], new_owner: Us
     ids = sorted(set(customer_ids))
     if not ids:
         raise DomainError(_("Choose at least one customer."), field="customer_ids")
-    if not (new_owner.is_active and not new_owner.on_leave):
-        raise DomainError(
-            _("%(user)s cannot receive customers (inactive or on leave).") % {"user": new_owner},
-            field="owner",
-        )
+    _ensure_can_receive(actor, new_owner)
     ensure_in_scope(actor, Customer.objects.alive(), *ids)
     customers = list(
         Customer.objects.alive()

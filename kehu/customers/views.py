@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, FilterError
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
@@ -23,7 +23,6 @@ from kehu.customers.filters import CustomerFilter
 from kehu.customers.forms import ContactForm, CustomerForm, TransferForm
 from kehu.customers.models import Tag
 from kehu.customers.selectors import (
-    FilterError,
     contact_get,
     customer_contacts,
     customer_deleted_get,

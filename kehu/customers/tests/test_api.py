@@ -160,9 +160,11 @@ def test_create_for_an_owner_outside_the_team_names_the_field(org, owner):
     response = api_client(org.team_lead).post(
         "/api/v1/customers", {"name": "某公司", "owner": refs[owner]}, content_type="application/json"
     )
+    names = {"other_dept_rep": "Rep2", "on_leave": "Away"}
     message = (
-        f"User {refs[owner]} cannot receive customers from you "
-        "(unknown, inactive, on leave or outside your team)."
+        f"There is no user with id {refs[owner]}."
+        if owner == "unknown"
+        else f"{names[owner]} cannot receive customers from you (inactive, on leave or outside your team)."
     )
     assert (response.status_code, response.json()) == (
         400,

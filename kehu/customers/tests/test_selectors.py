@@ -1,8 +1,8 @@
 import pytest
 from django.http import Http404
 
+from kehu.core.exceptions import FilterError
 from kehu.customers.selectors import (
-    FilterError,
     contact_list,
     customer_deleted_list,
     customer_get,
@@ -99,7 +99,7 @@ def test_filters_status_level_tag_region_owner_and_sort(org):
 def test_bad_filter_value_raises_filter_error_naming_the_field(org):
     with pytest.raises(FilterError) as exc:
         customer_list(user=org.rep, filters={"status": "nonsense"})
-    assert list(exc.value.errors) == ["status"]
+    assert list(exc.value.message_dict) == ["status"]
 
 
 def test_timeline_is_newest_first(org):
