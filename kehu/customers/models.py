@@ -56,7 +56,11 @@ class Customer(OwnedModel):
     focus_points = models.TextField(_("focus points"), blank=True, max_length=2000)
     purchase_motivation = models.TextField(_("purchase motivation"), blank=True, max_length=2000)
     estimated_value = models.DecimalField(
-        _("estimated value"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("estimated value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
