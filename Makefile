@@ -44,14 +44,14 @@ demo: setup
 	@$(BIN)/kehu serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test:
-	@rm -rf test-results
+	@rm -rf var/test-reports
 	@scripts/step "setup (venv, assets, apt)" $(MAKE) setup-dev
 	@scripts/step "lint" $(MAKE) lint
 	@scripts/step "tests on SQLite" $(MAKE) test-sqlite
 	@scripts/step "tests on PostgreSQL" $(MAKE) test-postgres
 	@echo
 	@echo "Timings:"
-	@cat test-results/timings.txt
+	@cat var/test-reports/timings.txt
 	@echo
 	@$(BIN)/python scripts/test-summary
 
@@ -106,8 +106,8 @@ fix:
 
 # pytest exits 5 when it collected no tests; that must fail, not pass quietly.
 define pytest
-	@mkdir -p test-results
-	@code=0; $(1) $(BIN)/pytest $(PYTEST_ARGS) --junitxml=test-results/$(2).xml || code=$$?; \
+	@mkdir -p var/test-reports
+	@code=0; $(1) $(BIN)/pytest $(PYTEST_ARGS) --junitxml=var/test-reports/$(2).xml || code=$$?; \
 	if [ $$code -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$code
 endef
 
@@ -127,7 +127,7 @@ dev: setup
 	DEBUG=true $(BIN)/kehu runserver $(HOST):$(PORT)
 
 clean:
-	rm -rf var/static test-results
+	rm -rf var/static var/test-reports test-results
 
 distclean: clean
 	rm -rf $(VENV) node_modules kehu/static/vendor
