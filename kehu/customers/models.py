@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,10 @@ from kehu.customers.choices import (
     Industry,
     IntentLevel,
 )
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY
 
 
 class Tag(models.Model):
@@ -63,7 +68,12 @@ class Customer(OwnedModel):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default=default_currency,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code such as CNY."))],
+    )
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
     source = models.CharField(_("source"), max_length=32, choices=CustomerSource.choices, blank=True)

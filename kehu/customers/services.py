@@ -59,6 +59,8 @@ def _normalized(field: str, value: Any) -> Any:
         return normalize_credit_code(value)
     if field == "email":
         return value.lower()
+    if field == "currency":
+        return value.upper()
     return value
 
 

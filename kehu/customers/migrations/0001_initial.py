@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import kehu.customers.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
                 ('focus_points', models.TextField(blank=True, max_length=2000, verbose_name='focus points')),
                 ('purchase_motivation', models.TextField(blank=True, max_length=2000, verbose_name='purchase motivation')),
                 ('estimated_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='estimated value')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
+                ('currency', models.CharField(default=kehu.customers.models.default_currency, max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code such as CNY.')], verbose_name='currency')),
                 ('industry', models.CharField(blank=True, choices=[('manufacturing', 'Manufacturing'), ('it', 'Information technology'), ('finance', 'Finance'), ('retail', 'Retail and wholesale'), ('education', 'Education'), ('healthcare', 'Healthcare'), ('construction', 'Construction and real estate'), ('logistics', 'Logistics'), ('energy', 'Energy'), ('government', 'Government and public sector'), ('services', 'Professional services'), ('other', 'Other')], max_length=32, verbose_name='industry')),
                 ('size', models.CharField(blank=True, choices=[('1-19', '1–19 employees'), ('20-99', '20–99 employees'), ('100-499', '100–499 employees'), ('500-1999', '500–1,999 employees'), ('2000+', '2,000 or more employees')], max_length=16, verbose_name='size')),
                 ('source', models.CharField(blank=True, choices=[('website', 'Website'), ('referral', 'Referral'), ('exhibition', 'Exhibition'), ('campaign', 'Campaign'), ('cold_call', 'Cold call'), ('partner', 'Partner'), ('advertising', 'Advertising'), ('other', 'Other')], max_length=32, verbose_name='source')),
@@ -116,7 +117,7 @@ class Migration(migrations.Migration):
                 ('focus_points', models.TextField(blank=True, max_length=2000, verbose_name='focus points')),
                 ('purchase_motivation', models.TextField(blank=True, max_length=2000, verbose_name='purchase motivation')),
                 ('estimated_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='estimated value')),
-                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
+                ('currency', models.CharField(default=kehu.customers.models.default_currency, max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO 4217 code such as CNY.')], verbose_name='currency')),
                 ('industry', models.CharField(blank=True, choices=[('manufacturing', 'Manufacturing'), ('it', 'Information technology'), ('finance', 'Finance'), ('retail', 'Retail and wholesale'), ('education', 'Education'), ('healthcare', 'Healthcare'), ('construction', 'Construction and real estate'), ('logistics', 'Logistics'), ('energy', 'Energy'), ('government', 'Government and public sector'), ('services', 'Professional services'), ('other', 'Other')], max_length=32, verbose_name='industry')),
                 ('size', models.CharField(blank=True, choices=[('1-19', '1–19 employees'), ('20-99', '20–99 employees'), ('100-499', '100–499 employees'), ('500-1999', '500–1,999 employees'), ('2000+', '2,000 or more employees')], max_length=16, verbose_name='size')),
                 ('source', models.CharField(blank=True, choices=[('website', 'Website'), ('referral', 'Referral'), ('exhibition', 'Exhibition'), ('campaign', 'Campaign'), ('cold_call', 'Cold call'), ('partner', 'Partner'), ('advertising', 'Advertising'), ('other', 'Other')], max_length=32, verbose_name='source')),

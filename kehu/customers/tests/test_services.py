@@ -45,6 +45,7 @@ def test_create_normalises_and_records_activity(org):
         ({"name": "A", "estimated_value": Decimal("-1")}, "estimated_value"),
         ({"name": "A", "status": "bogus"}, "status"),
         ({"name": "A", "owner_id": 1}, "owner_id"),
+        ({"name": "A", "currency": "RMB1"}, "currency"),
     ],
 )
 def test_create_refuses_bad_input_and_saves_nothing(org, data, field):
@@ -204,3 +205,9 @@ def test_too_many_tags_are_refused(org):
     with pytest.raises(ValidationError):
         services.customer_create(actor=org.rep, data={"name": "A"}, tags=[f"t{i}" for i in range(21)])
     assert Customer.objects.count() == 0
+
+
+def test_currency_defaults_from_settings_and_is_upper_cased(org, settings):
+    settings.DEFAULT_CURRENCY = "USD"
+    assert services.customer_create(actor=org.rep, data={"name": "A"}).currency == "USD"
+    assert services.customer_create(actor=org.rep, data={"name": "B", "currency": "hkd"}).currency == "HKD"
