@@ -43,7 +43,8 @@ class OwnedModel(TimeStampedModel):
         blank=True,
         related_name="+",
     )
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, db_index=True)
+    # Not indexed here: almost every row is NULL. Concrete models add a partial index for the recycle bin.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         abstract = True

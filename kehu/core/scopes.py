@@ -45,6 +45,7 @@ class ScopedQuerySet(models.QuerySet):
         """Apply the mine / team / all switch on top of `visible_to`."""
         if view == ViewFilter.MINE:
             return self.filter(owner_id=user.pk)
-        if view == ViewFilter.TEAM:
+        if view == ViewFilter.TEAM and user.data_scope == DataScope.ALL:
+            # Narrower scopes are already inside the team: filtering again would only repeat the clause.
             return self.filter(Q(owner_id=user.pk) | Q(department_id__in=user.team_department_ids()))
         return self

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kehu.core.activity import Activity
+from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer
 from kehu.customers.validators import display_phone
 
@@ -103,3 +104,24 @@ def activity_changes(activity: Activity) -> list[tuple[str, str, str]]:
             continue
         rows.append((label, field_value(model, name, old), field_value(model, name, new)))
     return rows
+
+
+def filter_selects(params, *, owners, tags, departments) -> list[dict]:
+    """The list page's drop-down filters, each with its choices and the value now chosen."""
+    declared = CustomerFilter.base_filters
+    selects = [
+        (name, declared[name].label, declared[name].extra["choices"], name != "sort")
+        for name in ("kind", "status", "level", "industry", "sort")
+    ]
+    selects += [
+        ("tag", _("Tag"), [(t.name, t.name) for t in tags], True),
+        ("owner", _("Owner"), [(str(u.pk), str(u)) for u in owners], True),
+    ]
+    if len(departments) > 1:
+        selects.append(
+            ("department", _("Department"), [(str(d.pk), d.indented_name) for d in departments], True)
+        )
+    return [
+        {"name": name, "label": label, "choices": choices, "any": any_, "current": params.get(name, "")}
+        for name, label, choices, any_ in selects
+    ]

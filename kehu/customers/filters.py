@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.choices import CustomerKind, CustomerLevel, CustomerStatus, Industry
 from kehu.customers.models import Customer
-from kehu.customers.validators import search_key
+from kehu.customers.search import search_condition
 
 SORTS = {
     "-updated": ("-updated_at", "-id"),
@@ -66,8 +66,7 @@ class CustomerFilter(django_filters.FilterSet):
         ]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        key = search_key(value.strip())[:100]
-        return queryset.filter(search_text__contains=key) if key else queryset
+        return queryset.filter(search_condition(value))
 
     def by_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(tags__name=value.strip()) if value.strip() else queryset

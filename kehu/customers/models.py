@@ -102,10 +102,23 @@ class Customer(OwnedModel):
             ("transfer_customer", _("Can transfer customers to another owner")),
         ]
         indexes = [
-            models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated_idx"),
-            models.Index(fields=["department", "-updated_at"], name="customer_dept_updated_idx"),
+            # The list's default order is (-updated_at, -id), per scope and common filter. The trailing
+            # columns let a scoped, filtered count read the index alone (SQLite has no INCLUDE).
             models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
-            models.Index(fields=["status"], name="customer_status_idx"),
+            models.Index(
+                fields=["owner", "-updated_at", "-id", "status", "deleted_at"], name="customer_owner_updated_idx"
+            ),
+            models.Index(
+                fields=["department", "-updated_at", "-id", "owner", "status", "deleted_at"],
+                name="customer_dept_updated_idx",
+            ),
+            models.Index(
+                fields=["status", "-updated_at", "-id", "department", "owner", "deleted_at"],
+                name="customer_status_updated_idx",
+            ),
+            models.Index(
+                fields=["-deleted_at"], condition=Q(deleted_at__isnull=False), name="customer_recycle_bin_idx"
+            ),
             models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
             models.Index(fields=["phone"], name="customer_phone_idx"),
         ]

@@ -18,8 +18,7 @@ from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
 from kehu.customers import exports, services
-from kehu.customers.display import profile_rows
-from kehu.customers.filters import CustomerFilter
+from kehu.customers.display import filter_selects, profile_rows
 from kehu.customers.forms import ContactForm, CustomerForm, TransferForm
 from kehu.customers.models import Tag
 from kehu.customers.selectors import (
@@ -46,15 +45,19 @@ def _list_context(request: AuthenticatedHttpRequest) -> dict:
         messages.warning(request, _("Some filters were not understood and were ignored."))
     query = request.GET.copy()
     query.pop("page", None)
+    owners = user_assignable_list(user=request.user)
     return {
         "page": paginate(request, customers),
-        "filter": CustomerFilter(request.GET),
         "view": view,
         "views": ViewFilter.choices,
         "query": query.urlencode(),
-        "owners": user_assignable_list(user=request.user),
-        "departments": department_visible_list(user=request.user),
-        "tags": Tag.objects.all()[:200],
+        "owners": owners,
+        "selects": filter_selects(
+            request.GET,
+            owners=owners,
+            tags=Tag.objects.all()[:200],
+            departments=department_visible_list(user=request.user),
+        ),
     }
 
 

@@ -113,3 +113,14 @@ def test_contact_list_follows_customer_scope(org):
     ContactFactory(customer=CustomerFactory(owner=org.other_dept_rep), name="theirs")
     assert [c.name for c in contact_list(user=org.rep)] == ["mine"]
     assert sorted(c.name for c in contact_list(user=org.dept_manager)) == ["mine", "theirs"]
+
+
+def test_search_index_follows_changes_to_contacts(org):
+    from kehu.customers.services import contact_create, contact_delete
+
+    customer = customer_create(actor=org.rep, data={"name": "Acme"})
+    contact = contact_create(actor=org.rep, customer=customer, data={"name": "欧阳娜娜"})
+    assert names(customer_list(user=org.rep, filters={"q": "阳娜娜"})) == ["Acme"]
+    contact_delete(actor=org.rep, contact=contact)
+    assert names(customer_list(user=org.rep, filters={"q": "阳娜娜"})) == []
+    assert names(customer_list(user=org.rep, filters={"q": 'a"cm'})) == []

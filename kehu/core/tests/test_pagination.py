@@ -1,0 +1,22 @@
+from django.test import RequestFactory
+
+from kehu.core import pagination
+from kehu.customers.models import Customer
+from kehu.customers.tests.factories import CustomerFactory
+
+
+def test_count_is_capped_and_pages_stop_at_the_cap(org, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    for _ in range(7):
+        CustomerFactory(owner=org.rep)
+    request = RequestFactory().get("/", {"page": "99"})
+    page = pagination.paginate(request, Customer.objects.order_by("id"), default_size=20)
+    assert (page.paginator.count, page.paginator.is_capped, page.number) == (5, True, 1)
+
+
+def test_small_lists_are_counted_exactly(org):
+    for _ in range(3):
+        CustomerFactory(owner=org.rep)
+    request = RequestFactory().get("/", {"size": "1000"})
+    page = pagination.paginate(request, Customer.objects.order_by("id"))
+    assert (page.paginator.count, page.paginator.is_capped, page.paginator.per_page) == (3, False, 20)

@@ -1,0 +1,38 @@
+"""Substring search over customers' `search_text`, using the database's trigram index where it can."""
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
+
+from kehu.customers.validators import search_key
+
+FTS_TABLE = "customers_customer_fts"
+TRIGRAM = 3  # shorter queries have no trigram to look up, in FTS5 and in pg_trgm alike
+
+
+@cache
+def _sqlite_fts_available() -> bool:
+    """False where SQLite was built without FTS5 and migration 0004 skipped the table."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
+        return cursor.fetchone() is not None
+
+
+def search_condition(text: str) -> Q:
+    """Customers whose name, phones, email, credit code or contacts contain `text` (case-insensitive)."""
+    key = search_key(text.strip())[:100]
+    if not key:
+        return Q()
+    if connection.vendor == "sqlite" and len(key) >= TRIGRAM and _sqlite_fts_available():
+        phrase = '"' + key.replace('"', '""') + '"'
+        rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
+        return Q(id__in=rowids)
+    if connection.vendor == "sqlite":
+        # search_text is lower-cased already: instr() skips LIKE's case folding and scans twice as fast.
+        return Q(GreaterThan(StrIndex("search_text", Value(key)), 0))
+    # PostgreSQL answers this through the pg_trgm GIN index (migration 0002) for three characters or more.
+    return Q(search_text__contains=key)
