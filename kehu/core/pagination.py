@@ -13,7 +13,7 @@ COUNT_CAP = 10_000
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows, so a broad filter over a million customers is not counted in full.
 
-    Past the cap the page says "10,000+" and offers the first COUNT_CAP rows; a narrower filter finds the rest.
+    Past the cap the page says so and offers the first COUNT_CAP rows; a narrower filter finds the rest.
     """
 
     @cached_property

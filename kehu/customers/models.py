@@ -106,7 +106,8 @@ class Customer(OwnedModel):
             # columns let a scoped, filtered count read the index alone (SQLite has no INCLUDE).
             models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
             models.Index(
-                fields=["owner", "-updated_at", "-id", "status", "deleted_at"], name="customer_owner_updated_idx"
+                fields=["owner", "-updated_at", "-id", "status", "deleted_at"],
+                name="customer_owner_updated_idx",
             ),
             models.Index(
                 fields=["department", "-updated_at", "-id", "owner", "status", "deleted_at"],
