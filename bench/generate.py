@@ -16,6 +16,7 @@ import bisect
 import itertools
 import json
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -126,13 +127,16 @@ def wipe() -> None:
     """Delete every customer, contact, activity, tag, user, role and department (one transaction)."""
     from django.db import connection, transaction
 
-    tables = sorted({m._meta.db_table for m in _wipe_models()})
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+    models = _wipe_models()
+    tables = sorted({m._meta.db_table for m in models})
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(t) for t in tables)
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            return
-        # SQLite checks the (deferred) foreign keys at commit, when every table is empty again.
+        return
+    # SQLite checks the (deferred) foreign keys at commit, when every table is empty again; the indexes
+    # stay, for those checks. Without the triggers (FTS upkeep) a DELETE of every row is a quick truncate.
+    with transaction.atomic(), indexes_deferred(models, keep_indexes=True), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
         placeholders = ", ".join(["%s"] * len(tables))
@@ -198,39 +202,58 @@ def _collation_rank(names: Iterable[str]) -> dict[str, int]:
 
 
 @contextmanager
-def indexes_deferred(models: Sequence[type]) -> Iterator[None]:
-    """On Postgres, drop the secondary indexes of these tables for the load and build them once after.
+def indexes_deferred(models: Sequence[type], *, keep_indexes: bool = False) -> Iterator[None]:
+    """Drop the secondary indexes (and, on SQLite, triggers) of these tables for the load; rebuild after.
 
-    Building a B-tree or GIN index over a full table is several times faster than growing it row by row
-    during COPY. Indexes that back a constraint (primary keys, unique) stay. SQLite keeps its indexes.
+    Building an index over a full table is several times faster than growing it row by row. Indexes that
+    back a constraint stay (primary keys; on Postgres also unique constraints). On SQLite the triggers
+    that keep FTS5 tables in step with these tables are dropped as well, and the FTS tables rebuilt.
+    With keep_indexes (SQLite) only the triggers go: a wipe needs the indexes for its foreign-key checks.
     """
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        yield
-        return
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-              AND NOT EXISTS (
-                SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass
-              )
-            """,
-            [tables],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """
+                SELECT i.indexname, i.indexdef FROM pg_indexes i
+                WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+                  AND NOT EXISTS (
+                    SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.indexname))::regclass
+                  )
+                """,
+                [tables],
+            )
+            drops = [(f"DROP INDEX {connection.ops.quote_name(n)}", sql) for n, sql in cursor.fetchall()]
+            fts: list[str] = []
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            kinds = "'trigger'" if keep_indexes else "'index', 'trigger'"
+            cursor.execute(
+                f"SELECT type, name, sql FROM sqlite_master WHERE type IN ({kinds}) "
+                f"AND sql IS NOT NULL AND tbl_name IN ({marks})",
+                tables,
+            )
+            drops = [(f'DROP {kind.upper()} "{name}"', sql) for kind, name, sql in cursor.fetchall()]
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%%fts5%%'")
+            fts = [
+                name
+                for name, sql in cursor.fetchall()
+                if (m := re.search(r"content\s*=\s*['\"]?(\w+)", sql)) and m.group(1) in tables
+            ]
+        for drop, _create in drops:
+            cursor.execute(drop)
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _drop, create in drops:
+            cursor.execute(create)
+        for name in fts:
+            cursor.execute(f'INSERT INTO "{name}"("{name}") VALUES (\'rebuild\')')
 
 
 def analyze() -> None:

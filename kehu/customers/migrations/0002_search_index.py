@@ -16,6 +16,7 @@ import sys
 from django.db import DatabaseError, migrations, transaction
 
 INDEX = "customer_search_trgm_idx"
+CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {INDEX} ON customers_customer USING gin (search_text gin_trgm_ops)"
 
 
 def create_index(apps, schema_editor):
@@ -31,14 +32,11 @@ def create_index(apps, schema_editor):
             if cursor.fetchone() is None:
                 sys.stderr.write(
                     f"\n  Warning: the pg_trgm extension could not be created ({exc}).\n"
-                    "  Keyword search works but scans the customers table. Ask a superuser to run\n"
-                    "  CREATE EXTENSION pg_trgm; in this database, then: manage.py migrate customers 0001 && "
-                    "manage.py migrate customers\n"
+                    "  Keyword search works but scans the customers table. To add the index later, a\n"
+                    f"  superuser runs in this database: CREATE EXTENSION pg_trgm; {CREATE_INDEX};\n"
                 )
                 return
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON customers_customer USING gin (search_text gin_trgm_ops)"
-        )
+        cursor.execute(CREATE_INDEX)
 
 
 def drop_index(apps, schema_editor):
