@@ -127,8 +127,23 @@ TEMPLATES = [
     }
 ]
 
+
 # Database: SQLite file under var/ by default, PostgreSQL (or any) through DATABASE_URL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'kehu.sqlite3'}")}
+def _database() -> dict:
+    url = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'kehu.sqlite3'}"
+    try:
+        config = environ.Env.db_url_config(url)
+    except (ValueError, KeyError, ImproperlyConfigured):
+        config = {}
+    if not config.get("ENGINE") or config["ENGINE"].rsplit(".", 1)[-1] not in {"sqlite3", "postgresql"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL (scheme {url.partition('://')[0]!r}) is not understood: use "
+            "sqlite:////absolute/path.sqlite3 or postgres://user:password@host:5432/name."
+        )
+    return config
+
+
+DATABASES = {"default": _database()}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
