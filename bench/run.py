@@ -54,6 +54,13 @@ CASES = [
     Case("list_team_manager", "manager1", "/customers/?view=team&status=intent&sort=-updated", "list", True),
     Case("list_mine_rep", "rep001", "/customers/?view=mine&status=intent&sort=-updated", "list", True),
     Case("list_all_director", "director", "/customers/?status=intent&sort=-updated", "list", True),
+    Case(
+        "list_tag_manager",
+        "manager1",
+        "/customers/?view=team&tag=重点客户&level=A&sort=-updated",
+        "list",
+        paged=True,
+    ),
     Case("api_list_team_manager", "manager1", "/api/v1/customers?view=team&status=intent", "list", True),
     Case("api_list_mine_rep", "rep001", "/api/v1/customers?view=mine&status=intent", "list", True),
     Case("search_zh2_manager", "manager1", "/customers/?q=科技", "search"),
