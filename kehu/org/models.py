@@ -139,18 +139,28 @@ class User(AbstractUser):
             return DataScope.ALL
         return self.role.data_scope if self.role_id else DataScope.OWN
 
-    def scope_department_ids(self) -> models.QuerySet | list[int]:
-        """Departments whose records this user may see beyond their own (a subquery, not a list)."""
+    def scope_department_ids(self) -> list[int]:
+        """Departments whose records this user may see beyond their own."""
         if not self.department_id:
             return []
         if self.data_scope == DataScope.DEPARTMENT:
             return [self.department_id]
         return self.team_department_ids()
 
-    def team_department_ids(self) -> models.QuerySet | list[int]:
+    def team_department_ids(self) -> list[int]:
+        """The user's department subtree, read once per user object (one request).
+
+        A list, not a subquery: inside `owner = me OR department IN (...)` a subquery keeps PostgreSQL
+        from combining indexes (BitmapOr), while a literal list lets it.
+        """
         if not self.department_id:
             return []
-        return Department.objects.filter(path__startswith=self.department.path).values("id")
+        key = (self.department_id, self.department.path)
+        cached = getattr(self, "_team_department_ids", None)
+        if cached is None or cached[0] != key:
+            ids = list(Department.objects.filter(path__startswith=key[1]).values_list("id", flat=True))
+            cached = self._team_department_ids = (key, ids)
+        return cached[1]
 
 
 class ApiToken(models.Model):

@@ -20,3 +20,13 @@ def test_small_lists_are_counted_exactly(org):
     request = RequestFactory().get("/", {"size": "1000"})
     page = pagination.paginate(request, Customer.objects.order_by("id"))
     assert (page.paginator.count, page.paginator.is_capped, page.paginator.per_page) == (3, False, 20)
+
+
+def test_keyword_searches_count_to_the_lower_search_cap(org, monkeypatch):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 2)
+    for _ in range(4):
+        CustomerFactory(owner=org.rep)
+    searched = pagination.paginate(RequestFactory().get("/", {"q": "x"}), Customer.objects.order_by("id"))
+    browsed = pagination.paginate(RequestFactory().get("/", {"q": " "}), Customer.objects.order_by("id"))
+    assert (searched.paginator.count, searched.paginator.is_capped) == (2, True)
+    assert (browsed.paginator.count, browsed.paginator.is_capped) == (4, False)
