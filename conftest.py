@@ -43,3 +43,13 @@ def org(db):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def huey_immediate():
+    """Run queued background tasks at once, in-process and in memory, as `HUEY_IMMEDIATE=true` does."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False

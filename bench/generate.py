@@ -424,10 +424,11 @@ class Generator:
         from kehu.core.activity import Activity
         from kehu.customers import choices
         from kehu.customers.models import Contact, Customer, Tag
-        from kehu.customers.validators import search_key
+        from kehu.customers.validators import normalize_company_name, search_key
 
         self.scale, self.org, self.rng, self.vocab, self.choices = scale, org, rng, vocab, choices
         self.search_key = search_key
+        self.name_key = normalize_company_name
         self.now = now.timestamp()
         self.pg = connection.vendor == "postgresql"
         self.customer_type = ContentType.objects.get_for_model(Customer).pk
@@ -438,7 +439,7 @@ class Generator:
                 "name", "status", "intent_level", "level", "focus_points", "purchase_motivation",
                 "estimated_value", "currency", "industry", "size", "source", "province", "city",
                 "district", "address", "phone", "email", "website", "credit_code", "birthday", "remark",
-                "search_text",
+                "search_text", "name_key",
             ],
         )  # fmt: skip
         self.contacts = Table(
@@ -450,7 +451,8 @@ class Generator:
         )  # fmt: skip
         self.tag_links = Table(Customer.tags.through, ["id", "customer_id", "tag_id"])
         self.activities = Table(
-            Activity, ["id", "created_at", "actor_id", "verb", "subject_type_id", "subject_id", "data"]
+            Activity,
+            ["id", "created_at", "actor_id", "verb", "subject_type_id", "subject_id", "data", "customer_id"],
         )
         Tag.objects.bulk_create([Tag(name=n, color=c) for n, c in vocab.TAGS])
         tags = dict(Tag.objects.values_list("name", "pk"))
@@ -664,6 +666,7 @@ class Generator:
                     rng.choice(v.FOCUS_POINTS), rng.choice(v.MOTIVATIONS), value, "CNY", industry, size,
                     self.sources[_weighted(rng, self.source_cum)], province, city, district, address, phone,
                     email, website, credit, birthday, rng.choice(v.REMARKS), search_text,
+                    "" if is_person else self.name_key(name),
                 )
             )  # fmt: skip
             activities.extend(
@@ -730,7 +733,16 @@ class Generator:
         rows = []
         for when, actor, verb, data in events:
             rows.append(
-                (self.next_activity, self.ts(when), actor, verb, self.customer_type, cid, json.dumps(data))
+                (
+                    self.next_activity,
+                    self.ts(when),
+                    actor,
+                    verb,
+                    self.customer_type,
+                    cid,
+                    json.dumps(data),
+                    cid,
+                )
             )
             self.next_activity += 1
         return rows

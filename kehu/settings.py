@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.org",
     "kehu.customers",
+    "kehu.notifications",
+    "kehu.leads",
     "kehu.sampledata",
 ]
 
@@ -121,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kehu.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["django.templatetags.i18n", "django.templatetags.static"],
         },
@@ -266,6 +269,10 @@ else:
 
 NINJA_PAGINATION_PER_PAGE = 50
 KEHU_EXPORT_MAX_ROWS = env_int("KEHU_EXPORT_MAX_ROWS", 200_000)
+KEHU_LEAD_CLAIMS_PER_DAY = env_int("KEHU_LEAD_CLAIMS_PER_DAY", 20)
+KEHU_LEAD_BATCH_MAX = 500  # leads in one POST /api/v1/leads
+KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_MB", 50) * 1024 * 1024
+KEHU_WEB_FORM_RATE = env_int("KEHU_WEB_FORM_RATE", 10)  # submissions per minute from one address
 
 LOGGING = {
     "version": 1,

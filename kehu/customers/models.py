@@ -89,9 +89,11 @@ class Customer(OwnedModel):
     remark = models.TextField(_("remark"), blank=True, max_length=5000)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     search_text = models.TextField(editable=False, default="")
+    # normalize_company_name(name) for companies: the duplicate check's key ("(中国)", 有限公司 dropped).
+    name_key = models.CharField(max_length=200, blank=True, editable=False, default="")
 
     objects = CustomerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
 
     class Meta:
         verbose_name = _("customer")
@@ -122,6 +124,8 @@ class Customer(OwnedModel):
             ),
             models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
             models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
+            models.Index(fields=["name_key"], name="customer_name_key_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -167,6 +171,7 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "deleted_at"], name="contact_customer_idx"),
             models.Index(fields=["mobile"], name="contact_mobile_idx"),
+            models.Index(fields=["email"], name="contact_email_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kehu.core.activity import Activity, activity_for
+from kehu.core.activity import Activity, activity_timeline
 from kehu.core.exceptions import FilterError
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer, Tag
@@ -60,7 +60,7 @@ def customer_contacts(*, customer: Customer) -> QuerySet[Contact]:
 
 
 def customer_timeline(*, customer: Customer, limit: int = 100) -> QuerySet[Activity]:
-    return activity_for(customer)[:limit]
+    return activity_timeline(customer.pk)[:limit]
 
 
 def contact_list(*, user: User, customer_id: int | None = None, q: str = "") -> QuerySet[Contact]:

@@ -16,7 +16,12 @@ from kehu.core.exceptions import ConflictError, DomainError
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer, Tag
-from kehu.customers.validators import normalize_credit_code, normalize_phone, search_key
+from kehu.customers.validators import (
+    normalize_company_name,
+    normalize_credit_code,
+    normalize_phone,
+    search_key,
+)
 from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 
@@ -99,9 +104,10 @@ def _ensure_can_change(actor: User, customer: Customer) -> None:
     ensure_in_scope(actor, Customer.objects.alive(), customer.pk)
 
 
-def _check_person_fields(customer: Customer) -> None:
+def _prepare_for_save(customer: Customer) -> None:
     if customer.kind == CustomerKind.PERSON and customer.credit_code:
         raise ValidationError({"credit_code": _("A person has no unified social credit code.")})
+    customer.name_key = normalize_company_name(customer.name) if customer.kind == CustomerKind.COMPANY else ""
 
 
 def customer_refresh_search_text(customer: Customer) -> None:
@@ -145,7 +151,7 @@ def customer_create(
     owner = _owner_for(actor, owner)
     customer = Customer(owner=owner, department_id=owner.department_id)
     _apply(customer, data, CUSTOMER_FIELDS)
-    _check_person_fields(customer)
+    _prepare_for_save(customer)
     _full_clean(customer, exclude=["owner", "department", "tags"])
     customer.save()
     if tags:
@@ -166,7 +172,7 @@ def customer_update(*, actor: User, customer: Customer, data: Mapping[str, Any])
     changes = _apply(customer, data, CUSTOMER_FIELDS)
     if not changes:
         return customer
-    _check_person_fields(customer)
+    _prepare_for_save(customer)
     _full_clean(customer, exclude=["owner", "department", "tags"])
     customer.save()
     customer_refresh_search_text(customer)

@@ -61,15 +61,21 @@ def display_phone(e164: str) -> str:
 
 
 _COMPANY_SUFFIXES = re.compile(
-    r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|inc\.?|llc|ltd\.?|gmbh)$"
+    r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|company|corp\.?|inc\.?|llc|ltd\.?|gmbh)$"
 )
+_BRACKETED = re.compile(r"[\(\[【][^\)\]】]*[\)\]】]")
 
 
 def normalize_company_name(value: str) -> str:
-    """A comparison key for company names: width-folded, lower-cased, punctuation and legal suffix dropped."""
+    """A comparison key for company names: width-folded and lower-cased, without bracketed qualifiers
+    such as (中国), punctuation or legal suffixes: 杭州恒信科技（中国）有限公司 → 杭州恒信科技."""
     text = unicodedata.normalize("NFKC", value).lower()
-    text = re.sub(r"[\s\(\)（）\[\]【】,.，。·\-_/&]+", "", text)
-    return _COMPANY_SUFFIXES.sub("", text)
+    text = _BRACKETED.sub("", text)
+    text = re.sub(r"[\s\(\)\[\]【】,.，。·\-_/&]+", "", text)
+    previous = None
+    while previous != text:
+        previous, text = text, _COMPANY_SUFFIXES.sub("", text)
+    return text
 
 
 def search_key(*parts: str) -> str:

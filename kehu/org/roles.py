@@ -16,8 +16,25 @@ REP_PERMS = [
     "customers.add_contact",
     "customers.change_contact",
     "customers.delete_contact",
+    "leads.view_lead",
+    "leads.add_lead",
+    "leads.change_lead",
+    "leads.claim_lead",
+    "leads.convert_lead",
 ]
-MANAGER_PERMS = [*REP_PERMS, "customers.delete_customer", "customers.transfer_customer"]
+MANAGER_PERMS = [
+    *REP_PERMS,
+    "customers.delete_customer",
+    "customers.transfer_customer",
+    "leads.assign_lead",
+    "leads.import_lead",
+]
+RULE_PERMS = [
+    f"leads.{action}_{model}"
+    for model in ("assignmentrule", "rulemember", "webform")
+    for action in ("view", "add", "change", "delete")
+]
+OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS]
 
 STANDARD_ROLES = {
     # name: (data scope, permissions, description)
@@ -29,6 +46,11 @@ STANDARD_ROLES = {
         "Sees and manages their department and those below it.",
     ),
     "Sales director": (DataScope.ALL, MANAGER_PERMS, "Sees and manages every customer."),
+    "Sales operations": (
+        DataScope.ALL,
+        OPERATIONS_PERMS,
+        "Captures and imports leads, sets up assignment rules and web forms, sees every record.",
+    ),
 }
 
 

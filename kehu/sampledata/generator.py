@@ -30,7 +30,7 @@ from kehu.customers.choices import (
     IntentLevel,
 )
 from kehu.customers.models import Contact, Customer, Tag
-from kehu.customers.validators import credit_code_check_char, search_key
+from kehu.customers.validators import credit_code_check_char, normalize_company_name, search_key
 from kehu.org.models import Department, User
 from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
@@ -243,6 +243,8 @@ class _CustomerBuilder:
             customer.purchase_motivation = rng.choice(words.MOTIVATIONS)
         if rng.random() < 0.25:
             customer.remark = rng.choice(words.REMARKS)
+        if customer.kind == CustomerKind.COMPANY:
+            customer.name_key = normalize_company_name(customer.name)
         people.sort(key=lambda c: (not c.is_primary, c.name))  # Contact.Meta.ordering, for search_text
         customer.search_text = search_key(
             customer.name,
@@ -444,6 +446,7 @@ class _CustomerBuilder:
                     verb=verb,
                     subject_type=subject_type,
                     subject_id=customer.pk,
+                    customer_id=customer.pk,
                     created_at=when,
                     data=data,
                 )
