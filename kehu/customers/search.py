@@ -1,6 +1,7 @@
 """Substring search over customers' `search_text`, using the database's trigram index where it can."""
 
 from functools import cache
+from importlib import import_module
 
 from django.db import connection
 from django.db.models import Q, Value
@@ -36,3 +37,19 @@ def search_condition(text: str) -> Q:
         return Q(GreaterThan(StrIndex("search_text", Value(key)), 0))
     # PostgreSQL answers this through the pg_trgm GIN index (migration 0002) for three characters or more.
     return Q(search_text__contains=key)
+
+
+def restore_fts_triggers(apps, schema_editor) -> None:
+    """For migrations that rebuild customers_customer on SQLite (which drops its triggers): the FTS5
+    triggers of migration 0004 are created again and the index rebuilt."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    fts = import_module("kehu.customers.migrations.0004_search_fts")
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [fts.TABLE])
+        if cursor.fetchone() is None:
+            return  # SQLite without FTS5: search scans
+        for statement in fts.DROP[:3]:  # the triggers, not the table
+            cursor.execute(statement)
+        for statement in fts.CREATE[1:]:  # the triggers, then a rebuild of the index
+            cursor.execute(statement)

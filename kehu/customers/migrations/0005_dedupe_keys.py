@@ -1,9 +1,16 @@
-"""Keys for the lead duplicate check: a normalised company name, and indexes on e-mail addresses."""
+"""Keys for the lead duplicate check: a normalised company name, and indexes on e-mail addresses.
+
+On SQLite, adding a column with a default rebuilds customers_customer, which drops the triggers that keep
+the FTS5 search table (0004) in step: they are created again at the end. A later migration that rebuilds
+the table must do the same (call restore_fts_triggers).
+"""
 
 from django.conf import settings
 from django.db import migrations, models
 
 from kehu.customers.validators import normalize_company_name
+
+from kehu.customers.search import restore_fts_triggers
 
 
 def fill_name_keys(apps, schema_editor):
@@ -45,4 +52,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['name_key'], name='customer_name_key_idx'),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
+        migrations.RunPython(restore_fts_triggers, migrations.RunPython.noop, elidable=False),
     ]
