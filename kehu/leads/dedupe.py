@@ -89,7 +89,7 @@ def _lead_index(leads: Sequence[Lead], exclude_ids: set[int]) -> dict[tuple[str,
         Lead.objects.alive()
         .filter(condition, duplicate_of__isnull=True)
         .exclude(pk__in=exclude_ids)
-        .only("id", "owner_id", "status", "credit_code", "phone", "email", "name_key", "name", "company_name")
+        .select_related("owner")
         .order_by("-id")
     )
     found: dict[tuple[str, str], Lead] = {}

@@ -245,7 +245,9 @@ def _log(
     )
 
 
-def _notify_assignees(decisions: Iterable[assignment.Decision], *, skip: int | None = None) -> None:
+def _notify_assignees(
+    decisions: Iterable[assignment.Decision], *, skip: int | None = None, email: bool = True
+) -> None:
     """One message per person: the lead itself, or how many arrived at once."""
     by_person: dict[int, list[assignment.Decision]] = defaultdict(list)
     people: dict[int, User] = {}
@@ -268,10 +270,10 @@ def _notify_assignees(decisions: Iterable[assignment.Decision], *, skip: int | N
                 messages.append(
                     Message(people[pk], "lead.assigned", title, "", "/leads/?view=mine&status=assigned")
                 )
-    notify(messages=messages)
+    notify(messages=messages, email=email)
 
 
-def _notify_duplicate_owners(leads: Sequence[Lead]) -> None:
+def _notify_duplicate_owners(leads: Sequence[Lead], *, email: bool = True) -> None:
     """Tell whoever works the customer or lead that a new lead duplicates it (unless it went to them)."""
     customer_ids = {lead.duplicate_customer_id for lead in leads if lead.duplicate_customer_id}
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).select_related("owner")}
@@ -301,17 +303,24 @@ def _notify_duplicate_owners(leads: Sequence[Lead]) -> None:
                     url,
                 )
                 for (pk, name, url), n in counts.items()
-            ]
+            ],
+            email=email,
         )
 
 
 @transaction.atomic
 def leads_create(
-    *, actor: User | None, leads: Sequence[Lead], owner: User | None = None, now: datetime | None = None
+    *,
+    actor: User | None,
+    leads: Sequence[Lead],
+    owner: User | None = None,
+    now: datetime | None = None,
+    email: bool = True,
 ) -> list[Lead]:
     """Save built leads: duplicate check, assignment (or `owner`), log, timeline and notifications.
 
-    A few queries per batch, whatever its size: the assignment engine decides in memory.
+    A few queries per batch, whatever its size: the assignment engine decides in memory. `email=False`
+    keeps the notifications in-app only (sample data).
     """
     if not leads:
         return []
@@ -344,8 +353,8 @@ def leads_create(
         ),
         customer_ids={lead.pk: lead.duplicate_customer_id for lead in leads if lead.duplicate_customer_id},
     )
-    _notify_assignees(decisions, skip=actor.pk if owner is not None and actor else None)
-    _notify_duplicate_owners(leads)
+    _notify_assignees(decisions, skip=actor.pk if owner is not None and actor else None, email=email)
+    _notify_duplicate_owners(leads, email=email)
     return list(leads)
 
 

@@ -34,6 +34,7 @@ from kehu.customers.validators import credit_code_check_char, normalize_company_
 from kehu.org.models import Department, User
 from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
+from kehu.sampledata.leads import demo_leads
 
 DEMO_PASSWORD = "kehu-demo"
 DEFAULT_CUSTOMERS = 2000
@@ -81,6 +82,7 @@ USERS = [
     ("rep10", "韩雨桐", "杭州组", "Sales rep", False, 10),
     ("rep11", "曹文博", "北京组", "Sales rep", False, 10),
     ("rep12", "彭子涵", "上海二组", "Sales rep", False, 10),
+    ("ops", "钱晓雯", "销售部", "Sales operations", False, 0),
     ("service", "赵敏", "客服部", None, True, 0),
 ]
 
@@ -100,6 +102,7 @@ class DemoSummary:
     customers: int = 0
     contacts: int = 0
     activities: int = 0
+    leads: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -119,6 +122,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     builder = _CustomerBuilder(rng=rng, users=users, departments=departments, tags=tags)
     summary = builder.build(customers)
     summary.departments, summary.users = len(departments), len(users)
+    summary.leads = demo_leads(rng=rng, builder=builder, users=users, departments=departments).leads
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -69,12 +69,20 @@ def test_email_in_mixed_case_is_a_duplicate(org):
 
 
 @pytest.mark.parametrize(
-    "variant", ["杭州恒信科技有限公司", "杭州恒信科技（中国）有限公司", "杭州恒信科技 (中国) 有限公司", "杭州恒信科技公司"]
+    "variant",
+    [
+        "杭州恒信科技有限公司",
+        "杭州恒信科技（中国）有限公司",
+        "杭州恒信科技 (中国) 有限公司",
+        "杭州恒信科技公司",
+    ],
 )
 def test_company_name_variants_duplicate_a_customer_whose_owner_is_told(org, variant):
     customer = customer_create(actor=org.peer_rep, data={"name": "杭州恒信科技有限公司"})
     make_rule([org.rep])
-    lead = services.lead_capture(actor=org.dept_manager, data={"name": "张三", "company_name": variant, "wechat": "zs"})
+    lead = services.lead_capture(
+        actor=org.dept_manager, data={"name": "张三", "company_name": variant, "wechat": "zs"}
+    )
     assert (lead.duplicate_customer_id, lead.duplicate_key) == (customer.pk, DuplicateKey.COMPANY)
     assert lead.owner_id == org.peer_rep.pk  # went to whoever already works the customer
     assert "lead.created" in [a.verb for a in activity_timeline(customer.pk)]
@@ -85,7 +93,9 @@ def test_duplicate_owner_is_notified_when_someone_else_gets_the_lead(org):
     org.peer_rep.on_leave = True
     org.peer_rep.save()
     make_rule([org.rep])
-    lead = services.lead_capture(actor=org.dept_manager, data={"company_name": "别名", "credit_code": CREDIT, "wechat": "x"})
+    lead = services.lead_capture(
+        actor=org.dept_manager, data={"company_name": "别名", "credit_code": CREDIT, "wechat": "x"}
+    )
     assert lead.duplicate_customer_id == customer.pk and lead.owner_id == org.rep.pk
     assert Notification.objects.filter(recipient=org.peer_rep, verb="lead.duplicate").count() == 1
     assert Notification.objects.filter(recipient=org.rep, verb="lead.assigned").count() == 1
@@ -176,12 +186,18 @@ def test_manager_assigns_by_hand_only_within_their_team(org):
 def test_conversion_creates_customer_and_contact_and_keeps_the_history(org):
     lead = services.lead_capture(
         actor=org.rep,
-        data=lead_data(company_name="宁波海天塑机有限公司", title="采购经理", province="浙江", industry="manufacturing"),
+        data=lead_data(
+            company_name="宁波海天塑机有限公司", title="采购经理", province="浙江", industry="manufacturing"
+        ),
         owner=org.rep,
     )
     services.lead_mark_contacted(actor=org.rep, lead=lead)
     customer = services.lead_convert(actor=org.rep, lead=lead)
-    assert (customer.name, customer.owner_id, customer.province) == ("宁波海天塑机有限公司", org.rep.pk, "浙江")
+    assert (customer.name, customer.owner_id, customer.province) == (
+        "宁波海天塑机有限公司",
+        org.rep.pk,
+        "浙江",
+    )
     contact = Contact.objects.get(customer=customer)
     assert (contact.name, contact.mobile, contact.title) == (lead.name, lead.phone, "采购经理")
     verbs = [a.verb for a in activity_timeline(customer.pk)]

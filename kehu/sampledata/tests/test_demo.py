@@ -13,6 +13,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.services import customer_refresh_search_text
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.customers.validators import normalize_credit_code, normalize_phone
+from kehu.leads.models import Lead
 from kehu.org.models import Department, User
 from kehu.org.tests.factories import UserFactory
 from kehu.sampledata.generator import DEMO_PASSWORD
@@ -34,12 +35,15 @@ def test_demo_loads_into_an_empty_database():
     # when the demo is loaded with its defaults into an empty database
     output = run_demo()
 
-    # then there are 2,000 customers with contacts, each with a "created" activity, and the logins are shown
-    assert Customer.objects.count() == 2000
+    # then there are 2,000 customers with contacts, each with a "created" activity, and the logins are shown;
+    # a few more customers came from converted demo leads
+    assert Customer.objects.filter(converted_leads__isnull=True).count() == 2000
+    converted = Lead.objects.filter(status="converted")
+    assert converted.count() == Customer.objects.filter(converted_leads__isnull=False).count() > 0
     assert Customer.objects.filter(kind=CustomerKind.PERSON).exists()
     assert Contact.objects.count() > 2000
-    assert Activity.objects.filter(verb="customer.created").count() == 2000
-    assert Customer.history.count() == 2000
+    assert Activity.objects.filter(verb="customer.created").count() == Customer.objects.count()
+    assert Customer.history.filter(history_type="+").count() == Customer.objects.count()
     assert "DEMO ONLY" in output
     assert all(name in output for name in ("admin", "manager", "rep1", "rep2", DEMO_PASSWORD))
 
@@ -78,7 +82,7 @@ def test_demo_reset_replaces_existing_data():
 
     assert not User.objects.filter(username="real").exists()
     assert not Customer.objects.filter(name="真实客户").exists()
-    assert Customer.objects.count() == 50
+    assert Customer.objects.filter(converted_leads__isnull=True).count() == 50
 
 
 def test_demo_logins_work_with_the_demo_password(small_demo):
@@ -126,14 +130,17 @@ def test_identifiers_are_valid(small_demo):
     companies = Customer.objects.filter(kind=CustomerKind.COMPANY)
     persons = Customer.objects.filter(kind=CustomerKind.PERSON)
     phones = [
-        *Customer.objects.values_list("phone", flat=True),
-        *Contact.objects.values_list("mobile", flat=True),
+        *Customer.objects.exclude(phone="").values_list("phone", flat=True),
+        *Contact.objects.exclude(mobile="").values_list("mobile", flat=True),
     ]
 
     assert all(
-        normalize_credit_code(code) == code for code in companies.values_list("credit_code", flat=True)
+        normalize_credit_code(code) == code
+        for code in companies.exclude(credit_code="").values_list("credit_code", flat=True)
     )
-    assert companies.values("credit_code").distinct().count() == companies.count()
+    assert not companies.filter(credit_code="", converted_leads__isnull=True).exists()
+    with_code = companies.exclude(credit_code="")
+    assert with_code.values("credit_code").distinct().count() == with_code.count()
     assert not persons.exclude(credit_code="").exists()
     assert all(normalize_phone(phone) == phone for phone in phones)
     assert all(Contact.objects.filter(customer=c, is_primary=True).count() == 1 for c in companies)
@@ -168,3 +175,21 @@ def test_activities_have_the_shapes_the_timeline_reads(small_demo):
         assert set(activity.data) == {"from", "to", "reason"}
         assert activity.data["to"] == str(customer.owner)
         assert activity.data["from"] != activity.data["to"]
+
+
+def test_demo_leads_come_from_several_sources_and_a_new_lead_is_assigned_at_once(small_demo):
+    from kehu.leads.models import AssignmentRule, WebForm
+    from kehu.leads.services import lead_capture
+
+    assert Lead.objects.values("source").distinct().count() >= 5
+    assert Lead.objects.in_pool().exists()
+    assert Lead.objects.exclude(duplicate_key="").exists()
+    assert {"new", "assigned", "contacted", "qualified", "converted", "invalid"} <= set(
+        Lead.objects.values_list("status", flat=True)
+    )
+    catch_all = AssignmentRule.objects.get(name="全部线索（默认）")
+    assert catch_all.is_active and not (catch_all.match_sources or catch_all.match_provinces)
+    assert WebForm.objects.filter(slug="contact", is_active=True).exists()
+
+    lead = lead_capture(actor=None, data={"name": "新客户", "phone": "13511112222", "source": "other"})
+    assert lead.owner is not None and lead.owner.username.startswith("rep")

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data loaded in {summary.seconds:.1f} s: {summary.departments} departments, "
                 f"{summary.users} users, {summary.customers:,} customers, {summary.contacts:,} contacts, "
-                f"{summary.activities:,} activities."
+                f"{summary.activities:,} activities, {summary.leads:,} leads."
             )
         )
         self.print_logins(intro="Demo logins:")
@@ -74,5 +74,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<10} {'password':<11} who")
         for username, who in LOGINS:
             self.stdout.write(f"  {username:<10} {DEMO_PASSWORD:<11} {who}")
-        self.stdout.write("  (more: director, east, south, north, lead_sh1 … lead_bj, rep3 … rep12, service)")
+        self.stdout.write(
+            "  (more: director, east, south, north, lead_sh1 … lead_bj, rep3 … rep12, ops, service)"
+        )
         self.stdout.write("")
