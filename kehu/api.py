@@ -13,7 +13,8 @@ api = NinjaAPI(
     title="Kehu CRM API",
     version="1",
     description=(
-        "Customers, contacts, users and API tokens. Authenticate with `Authorization: Bearer <token>` "
+        "Customers, contacts, leads and their assignment rules, notifications, users and API tokens. "
+        "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
     ),

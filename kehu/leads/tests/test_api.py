@@ -41,7 +41,8 @@ def test_batch_creates_all_or_refuses_all_naming_the_item(org):
     good = client.post(
         "/api/v1/leads", {"items": [lead_data(), lead_data()]}, content_type="application/json"
     )
-    assert good.status_code == 201 and good.json()["count"] == 2
+    assert good.status_code == 201
+    assert good.json()["count"] == 2
     bad = client.post(
         "/api/v1/leads",
         {"items": [lead_data(), lead_data(phone="12345")]},
@@ -85,7 +86,8 @@ def test_claim_answers_200_to_the_winner_and_409_to_the_next(org):
     first = api_client(org.rep).post(f"/api/v1/leads/{pooled.pk}/claim")
     second = api_client(org.peer_rep).post(f"/api/v1/leads/{pooled.pk}/claim")
     assert (first.status_code, first.json()["owner"]) == (200, org.rep.pk)
-    assert second.status_code == 409 and "already taken" in second.json()["detail"]
+    assert second.status_code == 409
+    assert "already taken" in second.json()["detail"]
 
 
 def test_status_invalidate_and_convert(org):
@@ -172,7 +174,8 @@ def test_rules_crud_and_preview_need_the_permission(org, ops):
     ]
     capture(count=9, source="website")
     preview = client.post(f"/api/v1/assignment-rules/{rule['id']}/preview?last=9").json()
-    assert preview["matching"] == 9 and sum(n for _name, n in preview["to_people"]) == 9
+    assert preview["matching"] == 9
+    assert sum(n for _name, n in preview["to_people"]) == 9
     bad = client.put(
         f"/api/v1/assignment-rules/{rule['id']}",
         {**body, "strategy": "capacity"},

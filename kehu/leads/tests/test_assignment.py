@@ -76,7 +76,8 @@ def test_daily_and_open_caps_are_respected_then_the_fallback_person_gets_the_res
     make_rule([a, b], daily_cap=3, fallback=Fallback.USER, fallback_user=org.team_lead)
     leads = capture(count=10)
     counts = owners(leads)
-    assert counts[a.pk] == 3 and counts[b.pk] == 3
+    assert counts[a.pk] == 3
+    assert counts[b.pk] == 3
     assert counts[org.team_lead.pk] == 4
     reasons = Counter(LeadAssignment.objects.values_list("reason", flat=True))
     assert reasons == {AssignmentReason.RULE: 6, AssignmentReason.FALLBACK_USER: 4}
@@ -101,8 +102,10 @@ def test_inactive_departed_and_on_leave_people_are_never_picked(org, reps):
     rule = AssignmentRule.objects.get()
     rule.departments.add(org.east)  # a department assignee set includes its subtree
     counts = owners(capture(count=50))
-    assert departed.pk not in counts and away.pk not in counts
-    assert a.pk in counts and d.pk in counts
+    assert departed.pk not in counts
+    assert away.pk not in counts
+    assert a.pk in counts
+    assert d.pk in counts
 
 
 def test_everyone_capped_goes_to_the_lead_pool_never_dropped(reps):
@@ -116,7 +119,8 @@ def test_everyone_capped_goes_to_the_lead_pool_never_dropped(reps):
 def test_no_matching_rule_sends_the_lead_to_the_pool_with_the_reason(reps):
     make_rule(reps, match_sources=["exhibition"])
     [lead] = capture(source="website")
-    assert lead.owner_id is None and lead.status == LeadStatus.NEW
+    assert lead.owner_id is None
+    assert lead.status == LeadStatus.NEW
     assert LeadAssignment.objects.get(lead=lead).reason == AssignmentReason.NO_RULE
 
 
@@ -141,7 +145,8 @@ def test_sla_job_reassigns_untouched_leads_to_someone_else_and_records_it(reps):
     later = timezone.now() + timedelta(hours=5)
     assert leads_reassign_overdue(now=later) == 1
     moved = Lead.objects.get(pk=leads[0].pk)
-    assert moved.owner_id != leads[0].owner_id and moved.owner_id in (a.pk, b.pk)
+    assert moved.owner_id != leads[0].owner_id
+    assert moved.owner_id in (a.pk, b.pk)
     assert moved.sla_due_at == later + timedelta(hours=4)
     log = LeadAssignment.objects.filter(lead=moved).first()
     assert (log.reason, log.previous_owner_id) == (AssignmentReason.SLA, leads[0].owner_id)
@@ -154,7 +159,8 @@ def test_preview_counts_without_writing(reps):
     rule = make_rule(reps[:3], is_active=False, match_sources=["website"])
     before = (Lead.objects.values_list("id", "owner_id").order_by("id"), LeadAssignment.objects.count())
     result = rule_preview(rule=rule, last=40)
-    assert result["leads"] == 40 and result["matching"] == 30
+    assert result["leads"] == 40
+    assert result["matching"] == 30
     assert sorted(n for _name, n in result["to_people"]) == [10, 10, 10]
     assert result["to_pool"] == 0
     rule.refresh_from_db()

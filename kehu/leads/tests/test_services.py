@@ -46,7 +46,7 @@ def test_batch_with_one_bad_item_saves_nothing_and_names_the_item(org):
 
 
 @pytest.mark.parametrize(
-    "first,second",
+    ("first", "second"),
     [
         ("+86 139 1234 5678", "13912345678"),
         ("139-1234-5678", "+8613912345678"),
@@ -65,7 +65,8 @@ def test_the_same_phone_in_any_form_is_a_duplicate(org, first, second):
 def test_email_in_mixed_case_is_a_duplicate(org):
     original = services.lead_capture(actor=org.rep, data={"name": "甲", "email": "Wang.Li@Example.COM"})
     dup = services.lead_capture(actor=org.rep, data={"name": "乙", "email": "wang.li@example.com"})
-    assert dup.duplicate_of_id == original.pk and dup.email == "wang.li@example.com"
+    assert dup.duplicate_of_id == original.pk
+    assert dup.email == "wang.li@example.com"
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,8 @@ def test_duplicate_owner_is_notified_when_someone_else_gets_the_lead(org):
     lead = services.lead_capture(
         actor=org.dept_manager, data={"company_name": "别名", "credit_code": CREDIT, "wechat": "x"}
     )
-    assert lead.duplicate_customer_id == customer.pk and lead.owner_id == org.rep.pk
+    assert lead.duplicate_customer_id == customer.pk
+    assert lead.owner_id == org.rep.pk
     assert Notification.objects.filter(recipient=org.peer_rep, verb="lead.duplicate").count() == 1
     assert Notification.objects.filter(recipient=org.rep, verb="lead.assigned").count() == 1
 
@@ -153,7 +155,8 @@ def test_status_flow_and_invalid_with_reason(org):
     assert lead.status == LeadStatus.ASSIGNED
     services.lead_mark_contacted(actor=org.rep, lead=lead)
     services.lead_qualify(actor=org.rep, lead=lead)
-    assert lead.status == LeadStatus.QUALIFIED and lead.contacted_at
+    assert lead.status == LeadStatus.QUALIFIED
+    assert lead.contacted_at
     with pytest.raises(Exception, match="why"):
         services.lead_invalidate(actor=org.rep, lead=lead, reason="bogus")
     services.lead_invalidate(actor=org.rep, lead=lead, reason="no_need", note="预算取消")

@@ -188,8 +188,11 @@ def test_demo_leads_come_from_several_sources_and_a_new_lead_is_assigned_at_once
         Lead.objects.values_list("status", flat=True)
     )
     catch_all = AssignmentRule.objects.get(name="全部线索（默认）")
-    assert catch_all.is_active and not (catch_all.match_sources or catch_all.match_provinces)
+    assert catch_all.is_active
+    assert not (catch_all.match_sources)
+    assert not (catch_all.match_provinces)
     assert WebForm.objects.filter(slug="contact", is_active=True).exists()
 
     lead = lead_capture(actor=None, data={"name": "新客户", "phone": "13511112222", "source": "other"})
-    assert lead.owner is not None and lead.owner.username.startswith("rep")
+    assert lead.owner is not None
+    assert lead.owner.username.startswith("rep")
