@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kehu.core.api import SessionAuth, install_error_handlers
 from kehu.customers.api import router as customers_router
 from kehu.leads.api import router as leads_router
+from kehu.leads.import_api import router as lead_imports_router
 from kehu.notifications.api import router as notifications_router
 from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", customers_router)
+api.add_router("/", lead_imports_router)
 api.add_router("/", leads_router)
 api.add_router("/", org_router)
 api.add_router("/", notifications_router)

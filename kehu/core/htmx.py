@@ -23,8 +23,11 @@ def render_partial(
 
 
 def hx_trigger(response: HttpResponse, events: dict[str, Any]) -> HttpResponse:
-    """Ask the page to fire client events (toasts, sibling refreshes) after the swap."""
-    response["HX-Trigger"] = json.dumps(events, ensure_ascii=False)
+    """Ask the page to fire client events (toasts, sibling refreshes) after the swap.
+
+    ASCII-escaped JSON: a header holding Chinese text would reach htmx MIME-encoded and be dropped.
+    """
+    response["HX-Trigger"] = json.dumps(events)
     return response
 
 

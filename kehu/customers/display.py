@@ -11,6 +11,8 @@ from kehu.core.activity import Activity
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer
 from kehu.customers.validators import display_phone
+from kehu.leads.choices import AssignmentReason, DuplicateKey, InvalidReason
+from kehu.leads.models import Lead
 
 PROFILE_FIELDS = (
     "kind",
@@ -84,7 +86,57 @@ VERBS = {
     "contact.created": lambda d: _("added the contact %(name)s") % {"name": d.get("name", "")},
     "contact.updated": lambda d: _("changed the contact %(name)s") % {"name": d.get("name", "")},
     "contact.deleted": lambda d: _("deleted the contact %(name)s") % {"name": d.get("name", "")},
+    # Leads: their history moves onto the customer's timeline when they are converted or duplicate it.
+    "lead.created": lambda d: _lead_created(d),
+    "lead.updated": lambda d: _("changed the lead"),
+    "lead.contacted": lambda d: _("marked the lead as contacted"),
+    "lead.qualified": lambda d: _("qualified the lead"),
+    "lead.claimed": lambda d: _("claimed the lead from the lead pool"),
+    "lead.assigned": lambda d: (
+        _("assigned the lead from %(from)s to %(to)s")
+        % {"from": d.get("from") or _("the lead pool"), "to": d.get("to") or "—"}
+        + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
+    ),
+    "lead.reassigned": lambda d: (
+        _("re-assigned the lead from %(from)s to %(to)s")
+        % {"from": d.get("from") or "—", "to": d.get("to") or _("the lead pool")}
+        + (" (" + _label(AssignmentReason, d["reason"]) + ")" if d.get("reason") else "")
+    ),
+    "lead.invalidated": lambda d: (
+        _("marked the lead invalid: %(reason)s") % {"reason": _label(InvalidReason, d.get("reason", ""))}
+        + (f" ({d['note']})" if d.get("note") else "")
+    ),
+    "lead.reopened": lambda d: _("reopened the lead"),
+    "lead.converted": lambda d: (
+        _("converted the lead into the customer %(customer)s") % {"customer": d.get("customer", "")}
+    ),
 }
+
+
+def _lead_created(d: dict) -> str:
+    if d.get("owner"):
+        text = _("created a lead, assigned to %(owner)s") % {"owner": d["owner"]}
+        if d.get("rule"):
+            text += _(" by the rule “%(rule)s”") % {"rule": d["rule"]}
+        if d.get("reason") and d["reason"] != AssignmentReason.RULE:
+            text += " (" + _label(AssignmentReason, d["reason"]) + ")"
+    elif d.get("rule"):
+        text = _(
+            "created a lead; nobody under the rule “%(rule)s” could take it, so it is in the lead pool"
+        ) % {"rule": d["rule"]}
+    else:
+        text = _("created a lead; no rule matched it, so it is in the lead pool")
+    if d.get("duplicate_key"):
+        text += _("; duplicate: %(key)s") % {"key": _label(DuplicateKey, d["duplicate_key"]).lower()}
+    return text
+
+
+def _label(choices, value: str) -> str:
+    """A stored choice's label, or the value itself if the choice no longer exists."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def activity_sentence(activity: Activity) -> str:
@@ -93,7 +145,7 @@ def activity_sentence(activity: Activity) -> str:
 
 
 def activity_changes(activity: Activity) -> list[tuple[str, str, str]]:
-    model = Contact if activity.verb.startswith("contact.") else Customer
+    model = {"contact": Contact, "lead": Lead}.get(activity.verb.split(".")[0], Customer)
     rows = []
     for name, (old, new) in (activity.data.get("changes") or {}).items():
         try:

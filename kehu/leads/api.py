@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from kehu.core.api import Pagination
@@ -68,10 +68,9 @@ def create_leads(request: HttpRequest, payload: LeadIn | LeadBatchIn):
     if isinstance(payload, LeadBatchIn):
         items = [item.service_data() for item in payload.items]
         leads = services.lead_capture_many(actor=request.user, items=items, channel=LeadChannel.API)
-        return 201, {"items": leads, "count": len(leads)}
-    return 201, services.lead_capture(
-        actor=request.user, data=payload.service_data(), channel=LeadChannel.API
-    )
+        return Status(201, {"items": leads, "count": len(leads)})
+    lead = services.lead_capture(actor=request.user, data=payload.service_data(), channel=LeadChannel.API)
+    return Status(201, lead)
 
 
 @router.post("/leads/assign", response=LeadAssignOut)
@@ -170,7 +169,7 @@ def create_rule(request: HttpRequest, payload: RuleIn):
     rule = services.rule_save(
         actor=request.user, rule=None, data=data, members=members, department_ids=departments
     )
-    return 201, rule_get(pk=rule.pk)
+    return Status(201, rule_get(pk=rule.pk))
 
 
 @router.get("/assignment-rules/{rule_id}", response=RuleOut, tags=["assignment rules"])
@@ -193,7 +192,7 @@ def replace_rule(request: HttpRequest, rule_id: int, payload: RuleIn) -> Assignm
 def delete_rule(request: HttpRequest, rule_id: int):
     ensure_perm(request.user, "leads.view_assignmentrule")
     services.rule_delete(actor=request.user, rule=rule_get(pk=rule_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/assignment-rules/{rule_id}/preview", response=RulePreviewOut, tags=["assignment rules"])

@@ -408,6 +408,12 @@ def _ensure_can_work(actor: User, lead: Lead) -> None:
     ensure_in_scope(actor, Lead.objects.alive(), lead.pk)
 
 
+def _ensure_claimed(actor: User, lead: Lead) -> None:
+    """A pool lead is worked only after someone claims it: say so, rather than "outside your scope"."""
+    if lead.owner_id is None and lead.status == LeadStatus.NEW and actor.has_perm("leads.claim_lead"):
+        raise ConflictError(_("Claim this lead from the pool before working on it."))
+
+
 def _ensure_open(lead: Lead) -> None:
     if lead.status == LeadStatus.CONVERTED:
         raise ConflictError(_("This lead has been converted already."))
@@ -448,6 +454,7 @@ def lead_update(*, actor: User, lead: Lead, data: Mapping[str, Any]) -> Lead:
 @transaction.atomic
 def lead_mark_contacted(*, actor: User, lead: Lead) -> Lead:
     """The owner reached the lead: the SLA clock stops."""
+    _ensure_claimed(actor, lead)
     _ensure_can_work(actor, lead)
     _locked(lead)
     _ensure_open(lead)
@@ -463,6 +470,7 @@ def lead_mark_contacted(*, actor: User, lead: Lead) -> Lead:
 
 @transaction.atomic
 def lead_qualify(*, actor: User, lead: Lead) -> Lead:
+    _ensure_claimed(actor, lead)
     _ensure_can_work(actor, lead)
     _locked(lead)
     _ensure_open(lead)
@@ -701,6 +709,7 @@ def lead_convert(*, actor: User, lead: Lead, customer: Customer | None = None) -
     The lead's history moves onto the customer's timeline.
     """
     ensure_perm(actor, "leads.convert_lead")
+    _ensure_claimed(actor, lead)
     _ensure_can_work(actor, lead)
     _locked(lead)
     _ensure_open(lead)

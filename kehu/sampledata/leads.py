@@ -9,12 +9,14 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from kehu.core.activity import Activity
 from kehu.customers.models import Customer
 from kehu.leads import services
 from kehu.leads.choices import AssignmentStrategy, Fallback, LeadChannel, LeadStatus
-from kehu.leads.models import AssignmentRule, Lead, RuleMember, WebForm
+from kehu.leads.models import AssignmentRule, Lead, LeadAssignment, RuleMember, WebForm
 from kehu.org.models import Department, User
 from kehu.sampledata import vocabulary as words
 
@@ -181,6 +183,17 @@ def _age_and_work(rng: random.Random, leads: list[Lead], now) -> None:
         ["created_at", "assigned_at", "sla_due_at", "status", "contacted_at", "invalid_reason"],
         batch_size=500,
     )
+    # The assignment log and the "created" entries happened when the lead came in, not today.
+    by_lead = {lead.pk: lead.assigned_at or lead.created_at for lead in leads}
+    log = list(LeadAssignment.objects.filter(lead_id__in=by_lead))
+    for entry in log:
+        entry.created_at = by_lead[entry.lead_id]
+    LeadAssignment.objects.bulk_update(log, ["created_at"], batch_size=500)
+    lead_type = ContentType.objects.get_for_model(Lead)
+    created = list(Activity.objects.filter(subject_type=lead_type, verb="lead.created"))
+    for entry in created:
+        entry.created_at = by_lead.get(entry.subject_id, entry.created_at)
+    Activity.objects.bulk_update(created, ["created_at"], batch_size=500)
     # Duplicates stay unconverted here, so that each conversion makes exactly one new customer.
     qualified = [lead for lead in leads if lead.status == LeadStatus.QUALIFIED and not lead.is_duplicate][:20]
     for lead in qualified:

@@ -235,8 +235,12 @@ def test_person_lead_becomes_a_person_customer(org):
 
 def test_pool_lead_must_be_claimed_before_working(org):
     [lead] = capture()
-    with pytest.raises(PermissionDeniedError):  # a pool lead lies outside a rep's scope
+    with pytest.raises(ConflictError, match="Claim this lead"):
         services.lead_mark_contacted(actor=org.rep, lead=lead)
+    with pytest.raises(ConflictError, match="Claim this lead"):
+        services.lead_convert(actor=org.rep, lead=lead)
+    with pytest.raises(PermissionDeniedError):  # someone who may not claim learns nothing more
+        services.lead_mark_contacted(actor=org.outsider, lead=lead)
 
 
 def test_update_records_changes_and_rechecks_duplicates(org):
