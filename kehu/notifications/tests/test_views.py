@@ -90,12 +90,13 @@ def test_list_runs_constant_queries(client, org, django_assert_num_queries):
     NotificationFactory(recipient=org.rep)
     c.get(LIST)  # warm up
     # session + user + page count + page rows + unread count (the bell and the toolbar share it)
-    with django_assert_num_queries(5):
+    # + the user's permissions for the menu (role and group permissions, read once per request)
+    with django_assert_num_queries(7):
         c.get(LIST)
     Notification.objects.bulk_create(
         Notification(recipient=org.rep, verb="x", title=f"t{i}") for i in range(40)
     )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = c.get(LIST + "?size=100")
     assert len(response.context["page"].object_list) == 41
 
