@@ -2,11 +2,12 @@
 
     python -m bench.generate --scale M                     # SQLite file var/bench-m.sqlite3
     python -m bench.generate --scale M --database-url postgres://postgres@127.0.0.1:5432/kehu_bench
-    python -m bench.generate --scale L --reset             # wipe customers, contacts and the org first
+    python -m bench.generate --scale L --reset             # wipe customers, leads and the org first
 
 Rows go in through executemany (SQLite) or COPY (PostgreSQL), never through services or save(); the
-few org rows (departments, roles, users) use the ORM. A fixed seed makes the data set the same every run,
-apart from the timestamps, which are spread over the three years before today.
+few org rows (departments, roles, users, assignment rules) use the ORM. A fixed seed makes the data set
+the same every run, apart from the timestamps, which are spread over the three years (leads: the year)
+before today.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Scale:
     regions: int
     teams_per_region: int
     reps: int
+    leads: int
 
     @property
     def departments(self) -> int:
@@ -46,15 +48,16 @@ class Scale:
 
     @property
     def users(self) -> int:
-        # admin + director + one manager per region + one team lead per team + reps
-        return 2 + self.regions + self.regions * self.teams_per_region + self.reps
+        # admin + director + ops + one manager per region + one team lead per team + reps
+        return 3 + self.regions + self.regions * self.teams_per_region + self.reps
 
 
 SCALES = {
-    "XS": Scale("XS", customers=200, regions=2, teams_per_region=1, reps=4),  # for the smoke test
-    "S": Scale("S", customers=10_000, regions=2, teams_per_region=2, reps=10),
-    "M": Scale("M", customers=100_000, regions=4, teams_per_region=2, reps=20),
-    "L": Scale("L", customers=1_000_000, regions=7, teams_per_region=6, reps=449),  # 50 depts, 500 users
+    "XS": Scale("XS", customers=200, regions=2, teams_per_region=1, reps=4, leads=100),  # smoke test
+    "S": Scale("S", customers=10_000, regions=2, teams_per_region=2, reps=10, leads=5_000),
+    "M": Scale("M", customers=100_000, regions=4, teams_per_region=2, reps=20, leads=50_000),
+    # 50 departments, 501 users
+    "L": Scale("L", customers=1_000_000, regions=7, teams_per_region=6, reps=449, leads=500_000),
 }
 
 # Contacts per customer: companies 0–4 (mean 2.2), persons 0–2 (mean 0.9); about 2 over all.
@@ -72,6 +75,7 @@ class OrgInfo:
     owner_name: dict[int, str]
     managers: list[int]
     usernames: dict[str, int]
+    rep_weights: dict[int, float]  # rep id -> how big a share of the work they take (ids in order)
 
 
 @dataclass
@@ -94,14 +98,17 @@ class Result:
 # Database plumbing ---------------------------------------------------------------------------------------
 
 
+WIPED_APPS = {"customers", "org", "core", "leads", "notifications"}
+
+
 def _wipe_models() -> list[type]:
-    """Models of the customers, org and core apps, plus every model that points at one of them."""
+    """Models of the customers, org, core, leads and notifications apps, and every model pointing at one."""
     from django.apps import apps
 
     chosen = {
         m
         for m in apps.get_models(include_auto_created=True)
-        if m._meta.app_label in {"customers", "org", "core"} or m._meta.label in {"admin.LogEntry"}
+        if m._meta.app_label in WIPED_APPS or m._meta.label in {"admin.LogEntry"}
     }
     chosen |= {m for m in apps.get_models() if m._meta.label == "sessions.Session"}
     grew = True
@@ -118,13 +125,15 @@ def _wipe_models() -> list[type]:
 
 def is_empty() -> bool:
     from kehu.customers.models import Contact, Customer
+    from kehu.leads.models import Lead
     from kehu.org.models import Department, User
 
-    return not any(m.objects.exists() for m in (Customer, Contact, Department, User))
+    return not any(m.objects.exists() for m in (Customer, Contact, Lead, Department, User))
 
 
 def wipe() -> None:
-    """Delete every customer, contact, activity, tag, user, role and department (one transaction)."""
+    """Delete every customer, contact, lead (with rules, imports, web forms), activity, notification, tag,
+    user, role and department (one transaction)."""
     from django.db import connection, transaction
 
     models = _wipe_models()
@@ -324,6 +333,18 @@ def build_org(scale: Scale, rng: random.Random) -> OrgInfo:
     users += [user(f"lead{key}", team, "Team lead") for key, _r, team in teams]
     reps = [user(f"rep{n + 1:03d}", teams[n % len(teams)][2], "Sales rep") for n in range(scale.reps)]
     users += reps
+    # Sales operations: captures and imports leads, keeps the assignment rules. A fixed name, so that the
+    # random stream (and with it every customer) stays what it was before this user existed.
+    users.append(
+        User(
+            username="ops",
+            password=password,
+            display_name="钱晓雯",
+            email="ops@kehu.example",
+            department=company,
+            role=roles["Sales operations"],
+        )
+    )
     User.objects.bulk_create(users)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
     for r, region in enumerate(regions):
@@ -334,9 +355,11 @@ def build_org(scale: Scale, rng: random.Random) -> OrgInfo:
 
     region_of = {company.pk: 0} | {d.pk: r for r, d in enumerate(regions)} | {d.pk: r for _k, r, d in teams}
     owners, weights = [], []
+    rep_weights = {}
     for u in by_name.values():
         if u.username.startswith("rep"):
             weight = rng.uniform(0.4, 1.6)  # some reps carry much bigger books than others
+            rep_weights[u.pk] = weight
         elif u.username.startswith("lead"):
             weight = 0.5
         elif u.username.startswith("manager"):
@@ -353,6 +376,7 @@ def build_org(scale: Scale, rng: random.Random) -> OrgInfo:
         owner_name={u.pk: str(u) for u in by_name.values()},
         managers=[by_name[f"manager{r + 1}"].pk for r in range(len(regions))],
         usernames={name: u.pk for name, u in by_name.items()},
+        rep_weights=dict(sorted(rep_weights.items())),
     )
 
 
@@ -458,6 +482,8 @@ class Generator:
         tags = dict(Tag.objects.values_list("name", "pk"))
         self.tags = [(name, tags[name]) for name, _c in vocab.TAGS]
         self.next_customer = self.customers.next_id()
+        self.first_customer = self.next_customer
+        self.books: dict[int, list[int]] = {}  # owner id -> ids of their living customers
         self.next_contact = self.contacts.next_id()
         self.next_link = self.tag_links.next_id()
         self.next_activity = self.activities.next_id()
@@ -603,6 +629,8 @@ class Generator:
                 intent = rng.choice(["high", ""])
             value = f"{int(rng.lognormvariate(11.5, 1.2)) // 1000 * 1000}.00" if rng.random() < 0.7 else None
             deleted_at = updated_at if rng.random() < 0.005 else None
+            if deleted_at is None:
+                self.books.setdefault(owner, []).append(cid)
             district = rng.choice(districts)
             address = f"{district}{rng.choice(v.ROADS)}{rng.randrange(1, 999)}号"
             if rng.random() < 0.5:
@@ -748,6 +776,572 @@ class Generator:
         return rows
 
 
+# Leads ---------------------------------------------------------------------------------------------------
+
+DAY = 86400
+LEAD_CHANNELS = {"web_form": 35, "api": 25, "import": 25, "manual": 15}
+POOL_SHARE = 0.05  # arrived while the catch-all rule was switched off: nobody owns them, status new
+CUSTOMER_DUPLICATES = 0.02  # a customer we already have (same phone, e-mail, company name or credit code)
+LEAD_DUPLICATES = 0.01  # a repeated enquiry: same phone or e-mail as an earlier lead
+IMPORT_ROWS = 400  # leads per import file, about
+
+
+class LeadMaker:
+    """The fields of a new lead as a web form, an API client or a spreadsheet sends them: a contact person,
+    usually a company, a way to reach them, where they are and where they came from.
+
+    With `unique` every phone, e-mail, credit code and company-name key differs from those made before, and
+    company names have three-character brands, which the customers (two characters) never have: a lead is
+    a duplicate only when the generator makes it one. The benchmark runner makes its intake requests here.
+    """
+
+    def __init__(self, rng: random.Random, *, unique: bool = True) -> None:
+        from bench import vocab
+        from kehu.customers.choices import Industry
+        from kehu.customers.validators import normalize_company_name
+
+        self.rng, self.v = rng, vocab
+        self.normalize = normalize_company_name
+        self.places = [
+            (province, city, area)
+            for _r, provinces in vocab.REGIONS
+            for province, cities in provinces.items()
+            for city, area, _districts in cities
+        ]
+        self.sources = list(vocab.LEAD_SOURCES)
+        self.source_cum = _cum(vocab.LEAD_SOURCES.values())
+        weights = {k: w for k, w in vocab.INDUSTRY_WEIGHTS.items() if k != Industry.GOVERNMENT}
+        self.industries = [str(k) for k in weights]
+        self.industry_cum = _cum(weights.values())
+        self.taken: set[str] | None = set() if unique else None
+
+    def fields(self) -> dict[str, str]:
+        """Every field of LeadIn except `extra`, as cleaned text ("" when not given)."""
+        for _ in range(50):
+            data = self._fields()
+            keys = [data["phone"], data["email"], data["credit_code"], self.name_key(data["company_name"])]
+            keys = [k for k in keys if k]
+            if self.taken is None:
+                return data
+            if not any(k in self.taken for k in keys):
+                self.taken.update(keys)
+                return data
+        raise RuntimeError("no fresh lead after 50 tries")
+
+    def name_key(self, company: str) -> str:
+        return self.normalize(company) if company else ""
+
+    def _person(self) -> tuple[str, str, str]:
+        """(name, given name in pinyin, surname in pinyin)"""
+        rng, v = self.rng, self.v
+        if rng.random() < 0.05:
+            first, last = rng.choice(v.ENGLISH_FIRST), rng.choice(v.ENGLISH_LAST)
+            return f"{first} {last}", first.lower(), last.lower()
+        surname, sp, _w = v.SURNAMES[_weighted(rng, _SURNAME_CUM)]
+        given, gp = rng.choice(v.GIVEN_NAMES)
+        return surname + given, gp, sp
+
+    def _fields(self) -> dict[str, str]:
+        rng, v = self.rng, self.v
+        province, city, area = rng.choice(self.places) if rng.random() < 0.88 else ("", "", "")
+        source = self.sources[_weighted(rng, self.source_cum)]
+        campaign = rng.choice(v.LEAD_CAMPAIGNS.get(source, [""]))
+        industry = self.industries[_weighted(rng, self.industry_cum)] if rng.random() < 0.7 else ""
+        name, given, surname = self._person()
+        company = domain = credit = title = ""
+        if rng.random() < 0.75:
+            trade, trade_en = rng.choice(v.TRADES[industry or rng.choice(self.industries)])
+            (b1, p1), (b2, p2), (b3, p3) = rng.sample(v.BRAND_FIRST, 1) + rng.sample(v.BRAND_SECOND, 2)
+            brand, suffix = b1 + b2 + b3, rng.choice(v.COMPANY_SUFFIXES)
+            home_province, home_city, _area = (province, city, area) if city else rng.choice(self.places)
+            form = rng.random()
+            if form < 0.7:
+                company = f"{home_city}{brand}{trade}{suffix}"
+            elif form < 0.85:
+                company = f"{brand}{trade}（{home_city}）{suffix}"
+            else:
+                company = f"{home_province}{brand}{trade}{suffix}"
+            domain = f"{p1}{p2}{p3}{trade_en}.{rng.choice(['com', 'cn', 'com.cn'])}"
+            if rng.random() < 0.15:
+                credit = _credit_code(rng, v.DIVISION_CODES[home_city], False)
+            if rng.random() < 0.6:
+                title = rng.choice(v.CONTACT_TITLES)
+            if rng.random() < 0.08:
+                name = ""  # only the company: "please call our purchasing department"
+        phone = ""
+        if rng.random() < 0.93:
+            phone = _landline(rng, area) if company and area and rng.random() < 0.15 else _mobile(rng)
+        email = ""
+        if rng.random() < 0.45:
+            if domain and rng.random() < 0.6:
+                email = f"{given}_{surname}@{domain}"
+            elif rng.random() < 0.3:
+                email = f"{rng.randrange(10**8, 10**10)}@qq.com"
+            else:
+                email = f"{given}_{surname}{rng.randrange(10, 10000)}@{rng.choice(v.PERSONAL_MAIL_DOMAINS)}"
+        wechat = ""
+        if rng.random() < 0.25 or not (phone or email):
+            wechat = (
+                f"wxid_{rng.randrange(36**10):x}"
+                if rng.random() < 0.5
+                else f"{given}{surname}{rng.randrange(1000)}"
+            )
+        return {
+            "name": name,
+            "company_name": company,
+            "title": title,
+            "phone": phone,
+            "email": email,
+            "wechat": wechat,
+            "credit_code": credit,
+            "province": province,
+            "city": city,
+            "industry": industry,
+            "source": source,
+            "campaign": campaign,
+            "remark": rng.choice(v.LEAD_REMARKS) if rng.random() < 0.25 else "",
+        }
+
+
+@dataclass
+class RuleInfo:
+    id: int
+    name: str
+    strategy: str
+    sla_hours: int | None
+    reps: list[int]
+    cum: list[float]  # cumulative weights of reps: who of them gets a lead
+    sources: frozenset[str] = frozenset()
+    provinces: frozenset[str] = frozenset()
+
+    def matches(self, source: str, province: str) -> bool:
+        return (not self.sources or source in self.sources) and (
+            not self.provinces or province in self.provinces
+        )
+
+
+@dataclass
+class Original:
+    """A lead that duplicates nothing, as a later repeated enquiry finds it."""
+
+    id: int
+    phone: str
+    email: str
+    company_name: str
+    owner: int | None
+    open: bool
+
+
+class LeadGenerator:
+    """Leads, their assignment log and history as `leads_create` and the reps' work would have left them.
+
+    Three assignment rules as a real installation has them: two narrow ones (exhibition leads of the first
+    region, weighted; website and advertising leads of the second region, fewest open leads first) and a
+    catch-all round robin over every rep with a 48-hour SLA. A lead goes to the first rule that matches,
+    and to one of its reps (weighted by how much each rep takes on); a duplicate of a customer goes to the
+    customer's owner, a repeated enquiry to the owner of the earlier lead while that one is open (reason
+    "duplicate", no SLA); 5 % wait in the pool. Then the reps work them: most are contacted within hours,
+    some qualified and converted (to a customer of their owner's book, or to the duplicated customer),
+    many closed as invalid; a few are never contacted and sit overdue.
+    """
+
+    def __init__(self, base: Generator, seed: int) -> None:
+        from django.contrib.contenttypes.models import ContentType
+
+        from bench import vocab
+        from kehu.leads.models import Lead, LeadAssignment, LeadImport
+
+        self.base, self.org, self.now, self.ts, self.v = base, base.org, base.now, base.ts, vocab
+        # A stream of its own: the customers come out the same whether leads are made or not.
+        self.rng = random.Random(seed * 31 + 7)
+        self.maker = LeadMaker(self.rng)
+        self.leads = Table(
+            Lead,
+            [
+                "id", "created_at", "updated_at", "owner_id", "department_id", "deleted_at", "name",
+                "company_name", "title", "phone", "email", "wechat", "credit_code", "province", "city",
+                "industry", "source", "campaign", "remark", "extra", "channel", "status", "invalid_reason",
+                "invalid_note", "name_key", "duplicate_of_id", "duplicate_customer_id", "duplicate_key",
+                "rule_id", "assigned_at", "sla_due_at", "contacted_at", "converted_at", "customer_id",
+                "created_by_id", "import_job_id", "search_text",
+            ],
+        )  # fmt: skip
+        self.assignments = Table(
+            LeadAssignment,
+            ["id", "lead_id", "created_at", "rule_id", "strategy", "assignee_id", "previous_owner_id",
+             "reason", "actor_id"],
+        )  # fmt: skip
+        self.imports = Table(
+            LeadImport,
+            ["id", "created_by_id", "created_at", "original_name", "stored_path", "file_format", "encoding",
+             "header", "preview", "mapping", "mode", "source", "campaign", "status", "total_rows",
+             "processed_rows", "created_count", "duplicate_count", "error_count", "message", "started_at",
+             "finished_at"],
+        )  # fmt: skip
+        self.lead_type = ContentType.objects.get_for_model(Lead).pk
+        self.next_lead = self.leads.next_id()
+        self.next_assignment = self.assignments.next_id()
+        self.next_import = self.imports.next_id()
+        self.ops = self.org.usernames["ops"]
+        self.channels = list(LEAD_CHANNELS)
+        self.channel_cum = _cum(LEAD_CHANNELS.values())
+        self.invalid_reasons = list(vocab.INVALID_REASONS)
+        self.invalid_cum = _cum(vocab.INVALID_REASONS.values())
+        reps = list(self.org.rep_weights)
+        self.all_reps_cum = _cum(self.org.rep_weights.values())
+        self.all_reps = reps
+        self.rules = self.create_rules()
+        self.originals: list[Original] = []  # recent leads a repeated enquiry may duplicate
+        self.customer_pool: list[tuple] = []
+        # imports: (id, time, counts) filled as their leads are made
+        self.import_times: list[float] = []
+        self.import_counts: list[list[int]] = []
+        self.import_ids: list[int] = []
+
+    # set-up ---------------------------------------------------------------------------------------------
+
+    def create_rules(self) -> list[RuleInfo]:
+        from kehu.leads.choices import AssignmentStrategy, Fallback
+        from kehu.leads.models import AssignmentRule, RuleMember
+
+        org, rng, v = self.org, self.rng, self.v
+        region_of = {rep: org.department_region[org.owner_department[rep]] for rep in self.all_reps}
+        regions = sorted(set(org.department_region.values()))
+        first, second = regions[0], regions[1] if len(regions) > 1 else regions[0]
+
+        def reps_of(region: int) -> list[int]:
+            return [rep for rep in self.all_reps if region_of[rep] == region]
+
+        def provinces(region: int) -> list[str]:
+            return list(v.REGIONS[region % len(v.REGIONS)][1])
+
+        def region_name(region: int) -> str:
+            return v.REGIONS[region % len(v.REGIONS)][0]
+
+        infos = []
+        east_reps = reps_of(first)
+        east = AssignmentRule.objects.create(
+            name=f"{region_name(first)}展会线索",
+            position=10,
+            is_active=True,
+            match_sources=["exhibition"],
+            match_provinces=provinces(first),
+            strategy=AssignmentStrategy.WEIGHTED,
+            daily_cap=30,
+            sla_hours=24,
+            fallback=Fallback.USER,
+            fallback_user_id=org.managers[0],
+        )
+        weights = {rep: rng.choice([1, 1, 2, 3]) for rep in east_reps}
+        RuleMember.objects.bulk_create(
+            [RuleMember(rule=east, user_id=r, weight=w) for r, w in weights.items()]
+        )
+        if east_reps:
+            infos.append(
+                RuleInfo(east.pk, east.name, east.strategy, 24, east_reps, _cum(weights.values()),
+                         frozenset(east.match_sources), frozenset(east.match_provinces))
+            )  # fmt: skip
+        south_reps = reps_of(second)
+        south = AssignmentRule.objects.create(
+            name=f"{region_name(second)}官网与广告线索",
+            position=20,
+            is_active=True,
+            match_sources=["website", "advertising"],
+            match_provinces=provinces(second),
+            strategy=AssignmentStrategy.LEAST_OPEN,
+            sla_hours=48,
+            fallback=Fallback.POOL,
+        )
+        RuleMember.objects.bulk_create([RuleMember(rule=south, user_id=r) for r in south_reps])
+        if south_reps:
+            infos.append(
+                RuleInfo(south.pk, south.name, south.strategy, 48, south_reps, _cum([1] * len(south_reps)),
+                         frozenset(south.match_sources), frozenset(south.match_provinces))
+            )  # fmt: skip
+        catch_all = AssignmentRule.objects.create(
+            name="全部线索（默认）",
+            position=1000,
+            is_active=True,
+            strategy=AssignmentStrategy.ROUND_ROBIN,
+            sla_hours=48,
+            fallback=Fallback.POOL,
+        )
+        RuleMember.objects.bulk_create([RuleMember(rule=catch_all, user_id=r) for r in self.all_reps])
+        # Round robin evens out what arrives; claims, hand-overs and SLA re-assignments skew what reps keep.
+        infos.append(
+            RuleInfo(catch_all.pk, catch_all.name, catch_all.strategy, 48, self.all_reps, self.all_reps_cum)
+        )
+        return infos
+
+    def plan(self, count: int) -> list[float]:
+        """Creation times over the past year (more recent ones more often), in id order; import files."""
+        from kehu.customers.models import Customer
+
+        rng = self.rng
+        times = sorted(self.now - YEAR * (rng.random() ** 1.3) - 60 for _ in range(count))
+        files = max(1, round(count * LEAD_CHANNELS["import"] / sum(LEAD_CHANNELS.values()) / IMPORT_ROWS))
+        self.import_times = sorted(self.now - YEAR * rng.random() - 120 for _ in range(files))
+        self.import_ids = list(range(self.next_import, self.next_import + files))
+        self.import_counts = [[0, 0] for _ in range(files)]  # created, duplicates
+        self.write_imports()
+        # The customers some leads duplicate: a random sample of the living ones, read back.
+        first, last = self.base.first_customer, self.base.next_customer
+        wanted = round(count * CUSTOMER_DUPLICATES * 1.3) + 2
+        ids = sorted(rng.sample(range(first, last), min(wanted, last - first)))
+        rows = []
+        for start in range(0, len(ids), 5000):
+            rows += Customer.objects.filter(
+                pk__in=ids[start : start + 5000], deleted_at__isnull=True
+            ).values_list("pk", "owner_id", "name", "phone", "email", "credit_code", "name_key")
+        rows.sort()
+        rng.shuffle(rows)
+        self.customer_pool = rows
+        return times
+
+    # one chunk ------------------------------------------------------------------------------------------
+
+    def chunk(self, created: list[float]) -> None:
+        from kehu.leads.choices import OPEN_STATUSES
+
+        rng, org, ts = self.rng, self.org, self.ts
+        leads, log, activities = [], [], []
+        open_statuses = {str(s) for s in OPEN_STATUSES}
+        for created_at in created:
+            lid = self.next_lead
+            self.next_lead += 1
+            f = self.maker.fields()
+            channel = self.channels[_weighted(rng, self.channel_cum)]
+            created_by = None if channel == "web_form" else self.ops
+            import_job = None
+            if channel == "import":
+                job = bisect.bisect(self.import_times, created_at) - 1  # the latest file before it
+                if job < 0:
+                    channel = "api"
+                else:
+                    import_job = self.import_ids[job]
+
+            # duplicates ---------------------------------------------------------------------------------
+            dup_customer = dup_lead = None
+            dup_key = ""
+            affinity = None
+            r = rng.random()
+            if r < CUSTOMER_DUPLICATES and self.customer_pool:
+                cid, c_owner, c_name, c_phone, c_email, c_credit, c_key = self.customer_pool.pop()
+                choice = rng.random()
+                if c_phone and choice < 0.6:
+                    f["phone"] = c_phone
+                elif c_key and choice < 0.85:
+                    f["company_name"] = c_name
+                elif c_email:
+                    f["email"] = c_email
+                elif c_credit:
+                    f["credit_code"] = c_credit
+                dup_key = self.first_same_key(f, c_credit, c_phone, c_email, c_key)
+                if dup_key:
+                    dup_customer, affinity = cid, c_owner
+            elif r < CUSTOMER_DUPLICATES + LEAD_DUPLICATES and self.originals:
+                original = rng.choice(self.originals)
+                if original.phone:
+                    f["phone"] = original.phone
+                else:
+                    f["email"] = original.email
+                f["company_name"] = original.company_name
+                dup_key = self.first_same_key(
+                    f, "", original.phone, original.email, self.maker.name_key(original.company_name)
+                )
+                dup_lead = original.id
+                affinity = original.owner if original.open and original.owner else None
+
+            # assignment ---------------------------------------------------------------------------------
+            rule = None
+            if affinity is not None:
+                owner, reason = affinity, "duplicate"
+            elif rng.random() < POOL_SHARE:
+                owner, reason = None, "no_rule"
+            else:
+                rule = next(ri for ri in self.rules if ri.matches(f["source"], f["province"]))
+                owner, reason = rule.reps[_weighted(rng, rule.cum)], "rule"
+            department = org.owner_department[owner] if owner else None
+            assigned_at = created_at + rng.uniform(0.02, 0.4) if owner else None
+            sla_due = assigned_at + rule.sla_hours * 3600 if owner and rule and rule.sla_hours else None
+
+            # the reps' work -----------------------------------------------------------------------------
+            status = "new" if owner is None else "assigned"
+            contacted = qualified = converted = invalid = None
+            invalid_reason = invalid_note = ""
+            if owner is not None:
+                reply = (
+                    None if rng.random() < 0.12 else assigned_at + min(20 * DAY, rng.lognormvariate(9.8, 1.1))
+                )
+                if reply is None or reply > self.now:
+                    if self.now - assigned_at > 21 * DAY and rng.random() < 0.75:
+                        invalid = assigned_at + rng.uniform(3, 21) * DAY
+                        status, invalid_reason = "invalid", "unreachable"
+                else:
+                    contacted, status = reply, "contacted"
+                    outcome = rng.random()
+                    closed_after = None  # a lead left open too long is closed as invalid in the end
+                    if outcome < 0.38:  # qualified a few days later; 0.16 of all go on to convert
+                        qualified = contacted + rng.lognormvariate(12.5, 1.0)
+                        if qualified > self.now:
+                            qualified = None
+                        else:
+                            status = "qualified"
+                            if outcome < 0.16:
+                                converted = qualified + rng.lognormvariate(13.7, 0.8)  # a week or three
+                                if converted > self.now:
+                                    converted = None
+                                else:
+                                    status = "converted"
+                            elif rng.random() < 0.6:
+                                closed_after = qualified + rng.uniform(14, 90) * DAY
+                    elif outcome < 0.78:
+                        if rng.random() < 0.75:
+                            closed_after = contacted + rng.uniform(7, 45) * DAY
+                    else:
+                        closed_after = contacted + rng.uniform(0, 5 * DAY)
+                    if closed_after is not None and closed_after < self.now - 60:
+                        invalid, status = closed_after, "invalid"
+                        invalid_reason = self.invalid_reasons[_weighted(rng, self.invalid_cum)]
+                if status == "invalid":
+                    invalid_note = rng.choice(self.v.INVALID_NOTES)
+            if status in ("converted", "invalid"):
+                sla_due = None
+            customer = None
+            if converted is not None:
+                book = self.base.books.get(owner) or self.base.books[rng.choice(list(self.base.books))]
+                customer = dup_customer or rng.choice(book)
+            updated_at = max(
+                t for t in (created_at, assigned_at, contacted, qualified, converted, invalid) if t
+            )
+            updated_at = min(self.now, updated_at + rng.uniform(0, 120))
+
+            name_key = self.maker.name_key(f["company_name"])
+            search_text = self.base.search_key(
+                f["name"], f["company_name"], f["phone"], f["email"], f["wechat"], f["credit_code"]
+            )
+            leads.append(
+                (
+                    lid, ts(created_at), ts(updated_at), owner, department, None, f["name"],
+                    f["company_name"], f["title"], f["phone"], f["email"], f["wechat"], f["credit_code"],
+                    f["province"], f["city"], f["industry"], f["source"], f["campaign"], f["remark"], "{}",
+                    channel, status,
+                    invalid_reason, invalid_note, name_key, dup_lead, dup_customer, dup_key,
+                    rule.id if rule else None, ts(assigned_at) if assigned_at else None,
+                    ts(sla_due) if sla_due else None, ts(contacted) if contacted else None,
+                    ts(converted) if converted else None, customer, created_by, import_job, search_text,
+                )
+            )  # fmt: skip
+            log.append(
+                (
+                    self.next_assignment, lid, ts(assigned_at or created_at), rule.id if rule else None,
+                    rule.strategy if rule else "", owner, None, reason, created_by,
+                )
+            )  # fmt: skip
+            self.next_assignment += 1
+            if import_job is not None:
+                counts = self.import_counts[import_job - self.import_ids[0]]
+                counts[0] += 1
+                counts[1] += bool(dup_key)
+
+            # history ------------------------------------------------------------------------------------
+            # On the timeline of the customer it duplicates (creation) or became (everything, on conversion).
+            owner_name = org.owner_name[owner] if owner else ""
+            events = [
+                (
+                    assigned_at or created_at, created_by, "lead.created",
+                    {"channel": channel, "owner": owner_name, "reason": reason,
+                     "rule": rule.name if rule else "", "duplicate_key": dup_key},
+                    customer or dup_customer,
+                )
+            ]  # fmt: skip
+            if contacted:
+                events.append((contacted, owner, "lead.contacted", {}, customer))
+            if qualified:
+                events.append((qualified, owner, "lead.qualified", {}, customer))
+            if converted:
+                data = {"customer": f["company_name"] or f["name"]}
+                events.append((converted, owner, "lead.converted", data, customer))
+            if invalid:
+                data = {"reason": invalid_reason, "note": invalid_note}
+                events.append((invalid, owner, "lead.invalidated", data, None))
+            for when, actor, verb, data, timeline in events:
+                activities.append(
+                    (
+                        self.base.next_activity,
+                        ts(when),
+                        actor,
+                        verb,
+                        self.lead_type,
+                        lid,
+                        json.dumps(data),
+                        timeline,
+                    )
+                )
+                self.base.next_activity += 1
+
+            if not dup_key:
+                self.originals.append(
+                    Original(lid, f["phone"], f["email"], f["company_name"], owner, status in open_statuses)
+                )
+                if len(self.originals) > 5000:
+                    del self.originals[:1000]
+        self.leads.write(leads)
+        self.assignments.write(log)
+        self.base.activities.write(activities)
+
+    @staticmethod
+    def first_same_key(f: dict[str, str], credit: str, phone: str, email: str, name_key: str) -> str:
+        """The key by which the duplicate check finds the record: the strongest the lead shares with it."""
+        from kehu.customers.validators import normalize_company_name
+
+        lead_key = normalize_company_name(f["company_name"]) if f["company_name"] else ""
+        for kind, mine, theirs in (
+            ("credit_code", f["credit_code"], credit),
+            ("phone", f["phone"], phone),
+            ("email", f["email"], email),
+            ("company", lead_key, name_key),
+        ):
+            if mine and mine == theirs:
+                return kind
+        return ""
+
+    def write_imports(self) -> None:
+        """The import files the imported leads came in, written before their leads (with counts of 0).
+
+        On SQLite a lead pointing at a row not yet written would leave a deferred foreign-key violation
+        open, and while one is open every insert into a parent table scans its (unindexed) children.
+        """
+        rows = []
+        for job_id, when in zip(self.import_ids, self.import_times, strict=True):
+            day = datetime.fromtimestamp(when, UTC).date()
+            rows.append(
+                (
+                    job_id, self.ops, self.ts(when), f"线索名单-{day:%Y%m%d}.xlsx",
+                    f"imports/{day:%Y/%m}/{job_id}.xlsx", "xlsx", "", "[]", "[]", "{}", "skip", "", "",
+                    "done", 0, 0, 0, 0, 0, "", self.ts(when + 5), self.ts(when + 5),
+                )
+            )  # fmt: skip
+        self.imports.write(rows)
+
+    def finish(self) -> None:
+        """Each import's row counts, now that its leads are made."""
+        from django.db import connection
+
+        rows = [
+            (created, created, created, duplicates, self.ts(when + 5 + created / 200), job_id)
+            for job_id, when, (created, duplicates) in zip(
+                self.import_ids, self.import_times, self.import_counts, strict=True
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {self.imports.table} SET total_rows = %s, processed_rows = %s, created_count = %s, "
+                "duplicate_count = %s, finished_at = %s WHERE id = %s",
+                rows,
+            )
+
+
 def _pinyin_city(city: str) -> str:
     return {"北京": "beijing", "上海": "shanghai", "广州": "gz", "深圳": "sz"}.get(city, "city")
 
@@ -770,6 +1364,7 @@ def generate(
 
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
+    from kehu.leads.models import Lead, LeadAssignment, LeadImport
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
     if not is_empty():
@@ -796,12 +1391,19 @@ def generate(
         org = build_org(scale, rng)
         generator = Generator(scale, org, rng, now)
         created = generator.created_times()
-        models = [Customer, Contact, Customer.tags.through, Activity]
+        models = [Customer, Contact, Customer.tags.through, Activity, Lead, LeadAssignment, LeadImport]
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
                 generator.chunk(created[start : start + CHUNK])
                 done = min(start + CHUNK, len(created))
                 out(f"  {done:>9,} customers  {time.perf_counter() - started:6.1f} s")
+            leads = LeadGenerator(generator, seed)
+            lead_times = leads.plan(scale.leads)
+            for start in range(0, len(lead_times), CHUNK):
+                leads.chunk(lead_times[start : start + CHUNK])
+                done = min(start + CHUNK, len(lead_times))
+                out(f"  {done:>9,} leads      {time.perf_counter() - started:6.1f} s")
+            leads.finish()
         out(f"  indexes built   {time.perf_counter() - started:6.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -819,6 +1421,8 @@ def generate(
         "contacts": generator.contacts.count,
         "customer tags": generator.tag_links.count,
         "activities": generator.activities.count,
+        "leads": leads.leads.count,
+        "lead assignments": leads.assignments.count,
     }
     started = time.perf_counter()
     analyze()
@@ -831,7 +1435,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", choices=[s for s in SCALES if s != "XS"] + ["XS"], default="S")
     parser.add_argument("--database-url", help="default: DATABASE_URL, else var/bench-<scale>.sqlite3")
     parser.add_argument("--sqlite-path", help="a SQLite file (instead of var/bench-<scale>.sqlite3)")
-    parser.add_argument("--reset", action="store_true", help="wipe customers, contacts and the org first")
+    parser.add_argument("--reset", action="store_true", help="wipe customers, leads and the org first")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     configure(scale=args.scale, database_url=args.database_url, sqlite_path=args.sqlite_path)
@@ -842,12 +1446,12 @@ def main(argv: list[str] | None = None) -> None:
     call_command("migrate", verbosity=0)
     scale = SCALES[args.scale]
     print(
-        f"scale {scale.name}: {scale.customers:,} customers, {scale.departments} departments, "
-        f"{scale.users} users (seed {args.seed})"
+        f"scale {scale.name}: {scale.customers:,} customers, {scale.leads:,} leads, {scale.departments} "
+        f"departments, {scale.users} users (seed {args.seed})"
     )
     result = generate(scale, reset=args.reset, seed=args.seed)
     for name, count in result.rows.items():
-        print(f"  {name:<14} {count:>10,}")
+        print(f"  {name:<16} {count:>10,}")
     print(
         f"inserted {result.total_rows:,} rows in {result.insert_seconds:.1f} s = "
         f"{result.rows_per_second:,.0f} rows/s; ANALYZE {result.analyze_seconds:.1f} s"

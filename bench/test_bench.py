@@ -7,6 +7,8 @@ from bench.generate import SCALES, generate
 from kehu.core.activity import Activity
 from kehu.customers.models import Contact, Customer
 from kehu.customers.services import customer_refresh_search_text
+from kehu.leads.models import AssignmentRule, Lead, LeadAssignment
+from kehu.leads.services import lead_refresh_keys
 from kehu.org.models import Department, User
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,49 @@ def test_generated_data_set_is_consistent():
     assert User.objects.get(username="rep001").department.parent.manager.username == "manager1"
 
 
+def test_generated_leads_are_what_the_services_leave():
+    scale = SCALES["XS"]
+
+    result = generate(scale, out=quiet)
+
+    assert Lead.objects.count() == result.rows["leads"] == scale.leads
+    assert LeadAssignment.objects.count() == scale.leads
+    assert not Lead.objects.exclude(pk__in=LeadAssignment.objects.values("lead_id")).exists()
+    # a catch-all round robin over every rep with a 48-hour SLA, after two narrower rules
+    catch_all = AssignmentRule.objects.order_by("position").last()
+    assert (catch_all.is_active, catch_all.strategy, catch_all.sla_hours) == (True, "round_robin", 48)
+    assert catch_all.match_sources == catch_all.match_provinces == []
+    assert catch_all.members.count() == scale.reps
+    assert AssignmentRule.objects.filter(is_active=True).count() == 3
+    # owned leads sit in their owner's department; the pool is unowned and new
+    assert (
+        not Lead.objects.filter(owner__isnull=False).exclude(department_id=F("owner__department_id")).exists()
+    )
+    assert not Lead.objects.filter(owner__isnull=True).exclude(status="new", department=None).exists()
+    assert Lead.objects.in_pool().exists()
+    assert set(Lead.objects.values_list("status", flat=True)) >= {"new", "assigned", "contacted", "invalid"}
+    assert not Lead.objects.filter(assigned_at__lt=F("created_at")).exists()
+    assert not Lead.objects.filter(status="assigned", sla_due_at=None, duplicate_key="").exists()
+    assert not Lead.objects.filter(status="converted", customer=None).exists()
+    # a duplicate names its key and what it duplicates, and nothing else is one
+    duplicate = Q(duplicate_customer__isnull=False) | Q(duplicate_of__isnull=False)
+    assert not Lead.objects.filter(duplicate, duplicate_key="").exists()
+    assert not Lead.objects.filter(~duplicate, ~Q(duplicate_key="")).exists()
+    ops = User.objects.get(username="ops")
+    assert ops.role.name == "Sales operations"
+    assert ops.has_perm("leads.add_lead")
+
+
+def test_lead_keys_are_what_the_service_computes():
+    generate("XS", out=quiet)
+
+    for lead in Lead.objects.order_by("id"):
+        stored = (lead.search_text, lead.name_key)
+        lead_refresh_keys(lead)
+        assert (lead.search_text, lead.name_key) == stored, lead.pk
+    assert Lead.objects.exclude(name_key="").exists()
+
+
 def test_search_text_is_what_the_service_computes():
     generate("XS", out=quiet)
 
@@ -56,4 +101,5 @@ def test_refuses_a_database_with_data_unless_reset():
     generate("XS", reset=True, out=quiet)
 
     assert Customer.objects.count() == SCALES["XS"].customers
+    assert Lead.objects.count() == SCALES["XS"].leads
     assert list(Customer.objects.order_by("id").values_list("name", "phone", "search_text")[:50]) == first

@@ -195,3 +195,25 @@ REMARKS = [
     "去年展会认识的客户。", "Met at the Canton Fair; prefers email.",
 ]  # fmt: skip
 REASONS = ["离职交接", "区域调整", "客户要求更换对接人", "团队重组"]
+
+# Leads: where they come from (source → relative frequency), the campaigns of each source, what they wrote.
+LEAD_SOURCES = {
+    "website": 30, "exhibition": 18, "advertising": 15, "referral": 12, "campaign": 10, "cold_call": 6,
+    "partner": 6, "other": 3,
+}  # fmt: skip
+LEAD_CAMPAIGNS = {
+    "website": ["官网免费试用", "官网免费试用", "官网咨询", "产品白皮书下载", ""],
+    "exhibition": ["2026春季展会", "工业互联网峰会", "中国国际工业博览会", "广交会"],
+    "advertising": ["百度推广", "微信朋友圈广告", "抖音信息流", "LinkedIn Ads"],
+    "campaign": ["双十一促销", "老客户推荐有礼", "年中大促", "线上直播课"],
+    "referral": ["", "老客户推荐有礼"],
+}  # fmt: skip
+LEAD_REMARKS = [
+    "想了解价格和付款方式。", "希望安排产品演示。", "官网留言：请尽快电话联系。", "展会现场扫码留资。",
+    "对私有化部署感兴趣。", "需要报价单和案例。", "Asked for an English-speaking contact.", "周末方便联系。",
+]  # fmt: skip
+# Why a lead was closed as invalid (InvalidReason values), and what reps wrote about it.
+INVALID_REASONS = {
+    "no_need": 40, "unreachable": 20, "competitor": 10, "spam": 10, "duplicate": 6, "other": 14,
+}  # fmt: skip
+INVALID_NOTES = ["", "", "暂无采购计划", "预算不足", "已选择其他供应商", "号码错误", "同行询价"]

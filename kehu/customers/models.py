@@ -171,6 +171,7 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "deleted_at"], name="contact_customer_idx"),
             models.Index(fields=["mobile"], name="contact_mobile_idx"),
+            models.Index(fields=["phone"], name="contact_phone_idx"),
             models.Index(fields=["email"], name="contact_email_idx"),
         ]
         constraints = [

@@ -87,13 +87,15 @@ def _lead_index(leads: Sequence[Lead], exclude_ids: set[int]) -> dict[tuple[str,
     # Originals only: a lead that duplicates another points at that one instead. Newest first wins.
     candidates = (
         Lead.objects.alive()
-        .filter(condition, duplicate_of__isnull=True)
+        .filter(condition)
         .exclude(pk__in=exclude_ids)
         .select_related("owner")
         .order_by("-id")
     )
     found: dict[tuple[str, str], Lead] = {}
     for lead in candidates:
+        if lead.duplicate_of_id:  # filtered here: in SQL, SQLite would walk the sparse duplicate_of index
+            continue
         for kind, field in fields.items():
             value = getattr(lead, field)
             if value:

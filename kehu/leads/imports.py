@@ -714,7 +714,7 @@ def _insert(job: LeadImport, plan: _Plan, token: datetime, start: int, batches: 
         processed += len(chunk)
         with transaction.atomic():
             _locked(job, token)
-            services.leads_create(actor=job.created_by, leads=leads, now=now)
+            services.leads_create(actor=job.created_by, leads=leads, now=now, email=False)
             LeadImportError.objects.bulk_create(bad, batch_size=BATCH_SIZE)
             counts = _save_counts(
                 job,

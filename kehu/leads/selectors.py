@@ -100,7 +100,8 @@ def lead_get(*, user: User, pk: int) -> Lead:
     visible = Lead.objects.visible_to(user).alive()
     if user.has_perm("leads.claim_lead"):
         visible = Lead.objects.filter(
-            Q(pk__in=visible.values("pk")) | Q(pk__in=Lead.objects.in_pool().values("pk"))
+            Q(pk__in=visible.filter(pk=pk).values("pk"))
+            | Q(pk__in=Lead.objects.in_pool().filter(pk=pk).values("pk"))
         )
     return get_object_or_404(
         visible.select_related(

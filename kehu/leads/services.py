@@ -169,6 +169,8 @@ def lead_refresh_keys(lead: Lead) -> None:
 
 def _affinity_owners(leads: Sequence[Lead]) -> dict[int, User]:
     """For duplicates: the person who already works the customer or lead, if they may still receive it."""
+    if not any(lead.duplicate_key for lead in leads):
+        return {}
     customer_owner = dict(
         Customer.objects.filter(
             pk__in={lead.duplicate_customer_id for lead in leads if lead.duplicate_customer_id}
@@ -275,6 +277,8 @@ def _notify_assignees(
 
 def _notify_duplicate_owners(leads: Sequence[Lead], *, email: bool = True) -> None:
     """Tell whoever works the customer or lead that a new lead duplicates it (unless it went to them)."""
+    if not any(lead.duplicate_key for lead in leads):
+        return
     customer_ids = {lead.duplicate_customer_id for lead in leads if lead.duplicate_customer_id}
     customers = {c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).select_related("owner")}
     counts: Counter[tuple[int, str, str]] = Counter()
