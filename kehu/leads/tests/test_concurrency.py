@@ -2,12 +2,14 @@
 
 import multiprocessing
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from kehu.leads.models import Lead, LeadAssignment
-from kehu.leads.tests.rules import lead_data, make_rule
+from kehu.leads.tests.intake_worker import post_leads
+from kehu.leads.tests.rules import make_rule
 from kehu.org.tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
@@ -15,28 +17,17 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row l
 PROCESSES, LEADS_EACH = 4, 500
 
 
-def _post_leads(actor_pk: int, offset: int, start) -> None:
-    from kehu.leads.services import lead_capture
-    from kehu.org.models import User
-
-    actor = User.objects.get(pk=actor_pk)
-    start.wait()
-    for i in range(LEADS_EACH):
-        n = offset + i
-        lead_capture(actor=actor, data={"name": f"并发{n}", "phone": f"+86136{n:08d}", "source": "website"})
-    connections.close_all()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_four_processes_posting_500_leads_each_assign_every_lead_once_and_fairly(org):
     reps = [UserFactory(username=f"rr{i}", department=org.shanghai, role=org.rep.role) for i in range(7)]
     make_rule(reps)
-    lead_data()  # the helper's counter is per process; offsets below keep the phones distinct
-    connections.close_all()  # children must open their own connections
-    context = multiprocessing.get_context("fork")
+    db = connection.settings_dict
+    login = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}" if db["PASSWORD"] else quote(db["USER"])
+    url = f"postgres://{login}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    context = multiprocessing.get_context("spawn")
     start = context.Barrier(PROCESSES)
     workers = [
-        context.Process(target=_post_leads, args=(org.dept_manager.pk, p * LEADS_EACH, start))
+        context.Process(target=post_leads, args=(url, org.dept_manager.pk, p * LEADS_EACH, LEADS_EACH, start))
         for p in range(PROCESSES)
     ]
     for worker in workers:
