@@ -32,10 +32,15 @@ def search_condition(text: str) -> Q:
         phrase = '"' + key.replace('"', '""') + '"'
         rowids = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
         return Q(id__in=rowids)
+    # PostgreSQL answers this through the pg_trgm GIN index (migration 0002) for three characters or more.
+    return search_text_contains(key)
+
+
+def search_text_contains(key: str) -> Q:
+    """Rows whose `search_text` column (lower-cased by search_key) contains `key`, already a search key."""
     if connection.vendor == "sqlite":
         # search_text is lower-cased already: instr() skips LIKE's case folding and scans twice as fast.
         return Q(GreaterThan(StrIndex("search_text", Value(key)), 0))
-    # PostgreSQL answers this through the pg_trgm GIN index (migration 0002) for three characters or more.
     return Q(search_text__contains=key)
 
 

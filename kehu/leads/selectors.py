@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import GreaterThan
-from django.http import Http404
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kehu.core.activity import Activity, activity_for
 from kehu.core.exceptions import FilterError
+from kehu.customers.search import search_text_contains
 from kehu.customers.validators import search_key
 from kehu.leads.choices import LeadStatus
 from kehu.leads.models import AssignmentRule, Lead, LeadAssignment, LeadImport
@@ -33,9 +30,7 @@ def _search(qs: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     key = search_key(text.strip())[:100]
     if not key:
         return qs
-    if connection.vendor == "sqlite":
-        return qs.filter(GreaterThan(StrIndex("search_text", Value(key)), 0))
-    return qs.filter(search_text__contains=key)
+    return qs.filter(search_text_contains(key))
 
 
 def lead_list(
@@ -58,7 +53,7 @@ def lead_list(
     status = filters.get("status") or ""
     if status:
         if status == "open":
-            qs = qs.filter(status__in=[s for s in LeadStatus.values if s not in ("converted", "invalid")])
+            qs = qs.open()
         elif status in LeadStatus.values:
             qs = qs.filter(status=status)
         else:
@@ -155,13 +150,10 @@ def rule_get(*, pk: int) -> AssignmentRule:
 
 def import_get(*, user: User, pk: int) -> LeadImport:
     """An import the user started (administrators see every import)."""
-    qs = LeadImport.objects.all() if user.is_superuser else LeadImport.objects.filter(created_by=user)
-    try:
-        return qs.get(pk=pk)
-    except LeadImport.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(import_list(user=user), pk=pk)
 
 
 def import_list(*, user: User) -> QuerySet[LeadImport]:
+    """The imports the user started (administrators: every import)."""
     qs = LeadImport.objects.all() if user.is_superuser else LeadImport.objects.filter(created_by=user)
     return qs.select_related("created_by")
