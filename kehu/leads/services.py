@@ -320,11 +320,13 @@ def leads_create(
     owner: User | None = None,
     now: datetime | None = None,
     email: bool = True,
+    notify_people: bool = True,
 ) -> list[Lead]:
     """Save built leads: duplicate check, assignment (or `owner`), log, timeline and notifications.
 
     A few queries per batch, whatever its size: the assignment engine decides in memory. `email=False`
-    keeps the notifications in-app only (sample data).
+    keeps the notifications in-app only (sample data); `notify_people=False` sends none, for a caller that
+    sums up a whole run itself (the importer).
     """
     if not leads:
         return []
@@ -357,8 +359,9 @@ def leads_create(
         ),
         customer_ids={lead.pk: lead.duplicate_customer_id for lead in leads if lead.duplicate_customer_id},
     )
-    _notify_assignees(decisions, skip=actor.pk if owner is not None and actor else None, email=email)
-    _notify_duplicate_owners(leads, email=email)
+    if notify_people:
+        _notify_assignees(decisions, skip=actor.pk if owner is not None and actor else None, email=email)
+        _notify_duplicate_owners(leads, email=email)
     return list(leads)
 
 
