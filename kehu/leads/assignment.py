@@ -10,16 +10,18 @@ hands out the same turn twice; on SQLite every write transaction is serialised a
 from __future__ import annotations
 
 import calendar
+import copy
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from kehu.leads.choices import OPEN_STATUSES, AssignmentReason, AssignmentStrategy, Fallback
-from kehu.leads.models import AssignmentRule, Lead
+from kehu.leads.models import AssignmentRule, Lead, RuleMember
 from kehu.org.models import Department, User
 
 
@@ -58,8 +60,38 @@ def rule_matches(rule: AssignmentRule, lead: Lead) -> bool:
     return True
 
 
+_cached_rules: tuple[tuple, list[AssignmentRule]] | None = None
+
+
+def _rules_stamp() -> tuple:
+    """A value that changes whenever a rule, its people or its departments change: one cheap query.
+
+    Rules change through `rule_save` or the admin, which save the rule (bumping `updated_at`) and replace
+    its people; the counts and the highest member id catch rows added or removed on their own.
+    """
+    quote = connection.ops.quote_name
+    rules, members = quote(AssignmentRule._meta.db_table), quote(RuleMember._meta.db_table)
+    links = quote(AssignmentRule.departments.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN is_active THEN 1 ELSE 0 END), MAX(updated_at),"
+            f" (SELECT COUNT(*) FROM {members}), (SELECT MAX(id) FROM {members}),"
+            f" (SELECT COUNT(*) FROM {links}) FROM {rules}"
+        )
+        return tuple(cursor.fetchone())
+
+
 def active_rules() -> list[AssignmentRule]:
-    return list(AssignmentRule.objects.filter(is_active=True).prefetch_related("members", "departments"))
+    """The switched-on rules in order, with their people and departments, kept per process until they change.
+
+    Each call gets its own copies: the engine writes the strategy's counters into `state`.
+    """
+    global _cached_rules
+    stamp = _rules_stamp()
+    if _cached_rules is None or _cached_rules[0] != stamp:
+        rules = list(AssignmentRule.objects.filter(is_active=True).prefetch_related("members", "departments"))
+        _cached_rules = (stamp, rules)
+    return [copy.copy(rule) for rule in _cached_rules[1]]
 
 
 def first_matching_rule(rules: Iterable[AssignmentRule], lead: Lead) -> AssignmentRule | None:
@@ -80,7 +112,7 @@ def rule_candidates(rule: AssignmentRule, *, lock: bool) -> list[Candidate]:
         for path in paths:
             subtree |= Q(path__startswith=path)
         condition |= Q(department__in=Department.objects.filter(subtree))
-    users = User.objects.assignable().filter(condition).order_by("pk")
+    users = User.objects.assignable().filter(condition).select_related(None).order_by("pk")
     if lock:
         users = users.select_for_update(of=("self",))
     return [
@@ -180,11 +212,26 @@ class Picker:
         return {**(self.rule.state or {}), "current": self.weights}
 
 
-def fallback_decision(rule: AssignmentRule, lead: Lead, exclude: int | None) -> Decision:
-    person = rule.fallback_user if rule.fallback == Fallback.USER else None
-    if person is not None and person.is_active and not person.on_leave and person.pk != exclude:
-        return Decision(lead, person, AssignmentReason.FALLBACK_USER, rule)
-    return Decision(lead, None, AssignmentReason.FALLBACK_POOL, rule)
+@dataclass
+class RuleFallback:
+    """Where a rule's leads go when none of its people may take them; the fallback person is read once."""
+
+    rule: AssignmentRule
+    _person: User | None = None
+    _read: bool = False
+
+    def person(self) -> User | None:
+        if not self._read:
+            self._read = True
+            if self.rule.fallback == Fallback.USER and self.rule.fallback_user_id:
+                self._person = User.objects.assignable().filter(pk=self.rule.fallback_user_id).first()
+        return self._person
+
+    def decision(self, lead: Lead, exclude: int | None) -> Decision:
+        person = self.person()
+        if person is not None and person.pk != exclude:
+            return Decision(lead, person, AssignmentReason.FALLBACK_USER, self.rule)
+        return Decision(lead, None, AssignmentReason.FALLBACK_POOL, self.rule)
 
 
 def decide(
@@ -229,14 +276,14 @@ def decide(
             )
         ):
             count_loads(candidates, now)
-        picker = Picker(rule, candidates, now)
+        picker, fallback = Picker(rule, candidates, now), RuleFallback(rule)
         for lead in by_rule[rule_pk]:
             banned = exclude.get(id(lead))
             person = picker.pick(exclude=banned)
             decisions[id(lead)] = (
                 Decision(lead, person, AssignmentReason.RULE, rule)
                 if person
-                else fallback_decision(rule, lead, banned)
+                else fallback.decision(lead, banned)
             )
         if persist_state and candidates:
             AssignmentRule.objects.filter(pk=rule_pk).update(state=picker.state)

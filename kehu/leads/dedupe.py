@@ -7,10 +7,10 @@ query per lead. Within a batch, a later lead duplicates an earlier one with the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
 
 from kehu.customers.models import Contact, Customer
 from kehu.leads.choices import DuplicateKey
@@ -42,65 +42,68 @@ def _values(leads: Sequence[Lead], kind: str) -> set[str]:
     return {value for lead in leads for k, value in lead_keys(lead) if k == kind}
 
 
-def _customer_index(leads: Sequence[Lead]) -> dict[tuple[str, str], int]:
-    codes, phones = _values(leads, DuplicateKey.CREDIT_CODE), _values(leads, DuplicateKey.PHONE)
-    emails, names = _values(leads, DuplicateKey.EMAIL), _values(leads, DuplicateKey.COMPANY)
-    found: dict[tuple[str, str], int] = {}
-    alive = Customer.objects.alive()
+def _index(leads: Sequence[Lead], own_ids: set[int]) -> _Index:
+    """Customers (by their own and their contacts' values) and earlier leads sharing a key with the batch.
 
-    def remember(kind: str, pairs: Iterable[tuple[str, int]]) -> None:
-        for value, customer_id in pairs:
-            found.setdefault((kind, value), customer_id)
-
-    if codes:
-        remember(
-            DuplicateKey.CREDIT_CODE, alive.filter(credit_code__in=codes).values_list("credit_code", "id")
-        )
-    if phones:
-        remember(DuplicateKey.PHONE, alive.filter(phone__in=phones).values_list("phone", "id"))
-        contacts = Contact.objects.alive().filter(customer__deleted_at__isnull=True)
-        remember(DuplicateKey.PHONE, contacts.filter(mobile__in=phones).values_list("mobile", "customer_id"))
-        remember(DuplicateKey.PHONE, contacts.filter(phone__in=phones).values_list("phone", "customer_id"))
-    if emails:
-        remember(DuplicateKey.EMAIL, alive.filter(email__in=emails).values_list("email", "id"))
-        contacts = Contact.objects.alive().filter(customer__deleted_at__isnull=True)
-        remember(DuplicateKey.EMAIL, contacts.filter(email__in=emails).values_list("email", "customer_id"))
-    if names:
-        remember(DuplicateKey.COMPANY, alive.filter(name_key__in=names).values_list("name_key", "id"))
-    return found
-
-
-def _lead_index(leads: Sequence[Lead], exclude_ids: set[int]) -> dict[tuple[str, str], Lead]:
-    fields = {
-        DuplicateKey.CREDIT_CODE: "credit_code",
-        DuplicateKey.PHONE: "phone",
-        DuplicateKey.EMAIL: "email",
-        DuplicateKey.COMPANY: "name_key",
-    }
-    condition = Q()
-    for kind, field in fields.items():
-        values = _values(leads, kind)
-        if values:
-            condition |= Q(**{f"{field}__in": values})
-    if not condition:
-        return {}
-    # Originals only: a lead that duplicates another points at that one instead. Newest first wins.
-    candidates = (
-        Lead.objects.alive()
-        .filter(condition)
-        .exclude(pk__in=exclude_ids)
-        .select_related("owner")
-        .order_by("-id")
+    One UNION ALL query for the whole batch, written as SQL because it runs on every intake request and
+    eleven querysets cost more to compile than the database needs to answer them. Per key the oldest
+    living customer wins, customers' own values before their contacts'; among leads the newest original
+    (a lead that duplicates another points at that one instead). Lead objects are read only for matches.
+    """
+    quote = connection.ops.quote_name
+    customers, contacts = quote(Customer._meta.db_table), quote(Contact._meta.db_table)
+    lead_table = quote(Lead._meta.db_table)
+    living_customer = f"{customers}.deleted_at IS NULL"
+    living_contact = (
+        f"{contacts}.deleted_at IS NULL AND EXISTS (SELECT 1 FROM {customers} WHERE "
+        f"{customers}.id = {contacts}.customer_id AND {living_customer})"
     )
-    found: dict[tuple[str, str], Lead] = {}
-    for lead in candidates:
-        if lead.duplicate_of_id:  # filtered here: in SQL, SQLite would walk the sparse duplicate_of index
+    # The duplicate_of test stays out of SQL: SQLite would walk that sparse index instead of the key's.
+    living_lead = f"{lead_table}.deleted_at IS NULL"
+    lookups = (  # key kind, table, column, the record's id (negated: newest first), condition
+        (DuplicateKey.CREDIT_CODE, customers, "credit_code", "id", living_customer),
+        (DuplicateKey.PHONE, customers, "phone", "id", living_customer),
+        (DuplicateKey.PHONE, contacts, "mobile", "customer_id", living_contact),
+        (DuplicateKey.PHONE, contacts, "phone", "customer_id", living_contact),
+        (DuplicateKey.EMAIL, customers, "email", "id", living_customer),
+        (DuplicateKey.EMAIL, contacts, "email", "customer_id", living_contact),
+        (DuplicateKey.COMPANY, customers, "name_key", "id", living_customer),
+        (DuplicateKey.CREDIT_CODE, lead_table, "credit_code", "-id", living_lead),
+        (DuplicateKey.PHONE, lead_table, "phone", "-id", living_lead),
+        (DuplicateKey.EMAIL, lead_table, "email", "-id", living_lead),
+        (DuplicateKey.COMPANY, lead_table, "name_key", "-id", living_lead),
+    )
+    parts, params = [], []
+    for rank, (kind, table, column, record, condition) in enumerate(lookups):
+        values = sorted(_values(leads, kind))
+        if not values:
             continue
-        for kind, field in fields.items():
-            value = getattr(lead, field)
-            if value:
-                found.setdefault((kind, value), lead)
-    return found
+        sign, record = ("-", record[1:]) if record.startswith("-") else ("", record)
+        original = f"{table}.duplicate_of_id IS NULL" if table == lead_table else "1 = 1"
+        marks = ", ".join(["%s"] * len(values))
+        parts.append(
+            f"SELECT {rank} AS rank, {table}.{quote(column)} AS value, {sign}{table}.{record} AS sort,"
+            f" CASE WHEN {original} THEN 1 ELSE 0 END AS original"
+            f" FROM {table} WHERE {table}.{quote(column)} IN ({marks}) AND {condition}"
+        )
+        params += values
+    index = _Index(customers={}, leads={})
+    if not parts:
+        return index
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY rank, sort", params)
+        rows = cursor.fetchall()
+    lead_ids: dict[tuple[str, str], int] = {}
+    for rank, value, sort, original in rows:
+        kind, table = lookups[rank][0], lookups[rank][1]
+        if table != lead_table:
+            index.customers.setdefault((kind, value), sort)
+        elif original and -sort not in own_ids:
+            lead_ids.setdefault((kind, value), -sort)
+    if lead_ids:
+        found = Lead.objects.select_related("owner").in_bulk(set(lead_ids.values()))
+        index.leads = {key: found[pk] for key, pk in lead_ids.items() if pk in found}
+    return index
 
 
 def mark_duplicates(leads: Sequence[Lead]) -> list[tuple[Lead, Lead]]:
@@ -110,7 +113,7 @@ def mark_duplicates(leads: Sequence[Lead]) -> list[tuple[Lead, Lead]]:
     original) are returned instead of set: the caller links them once the batch has its ids.
     """
     own_ids = {lead.pk for lead in leads if lead.pk}
-    index = _Index(customers=_customer_index(leads), leads=_lead_index(leads, own_ids))
+    index = _index(leads, own_ids)
     pending: list[tuple[Lead, Lead]] = []
     for lead in leads:
         lead.duplicate_customer_id, lead.duplicate_of_id, lead.duplicate_key = None, None, ""

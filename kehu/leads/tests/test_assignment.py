@@ -9,7 +9,7 @@ from django.utils import timezone
 from kehu.leads.assignment import daily_quota
 from kehu.leads.choices import AssignmentReason, AssignmentStrategy, Fallback, LeadStatus
 from kehu.leads.models import AssignmentRule, Lead, LeadAssignment
-from kehu.leads.services import leads_reassign_overdue, rule_preview
+from kehu.leads.services import leads_reassign_overdue, rule_preview, rule_save
 from kehu.leads.tests.rules import capture, make_rule
 from kehu.org.tests.factories import UserFactory
 
@@ -169,3 +169,25 @@ def test_preview_counts_without_writing(reps):
         list(Lead.objects.values_list("id", "owner_id").order_by("id")),
         LeadAssignment.objects.count(),
     )
+
+
+def test_the_engine_sees_rule_changes_at_once(reps, org):
+    a, b, c = reps[:3]
+    rule = make_rule([a])
+    assert capture()[0].owner_id == a.pk
+    rule_save(actor=org.admin, rule=rule, data={}, members=[{"user": b.pk}], department_ids=[])
+    assert capture()[0].owner_id == b.pk
+    make_rule([c], position=1, match_sources=["exhibition"])
+    assert capture(source="exhibition")[0].owner_id == c.pk
+    AssignmentRule.objects.filter(position=1).update(is_active=False)  # even past the services
+    assert capture(source="exhibition")[0].owner_id == b.pk
+
+
+def test_a_fallback_person_is_read_once_per_batch_and_never_when_inactive(reps, org):
+    a, boss = reps[0], reps[6]
+    make_rule([a], daily_cap=1, fallback=Fallback.USER, fallback_user=boss)
+    leads = capture(count=20)
+    assert owners(leads) == {a.pk: 1, boss.pk: 19}
+    boss.on_leave = True
+    boss.save()
+    assert capture()[0].owner_id is None  # a's cap is used up and the fallback person is away
