@@ -15,7 +15,7 @@ _resumed = False
 
 @db_task()
 def run_import(job_id: int) -> None:
-    """Import a queued spreadsheet of leads (see kehu.leads.imports.import_run)."""
+    """Import a queued spreadsheet of leads (see kehu.leads.imports.run.import_run)."""
     imports.import_run(job_id)
 
 

@@ -3,7 +3,7 @@
 import csv
 import io
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,15 @@ from openpyxl import Workbook, load_workbook
 
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from kehu.customers.services import customer_create
 from kehu.customers.tests.test_api import api_client
-from kehu.leads import imports, tasks
+from kehu.leads import imports, services, tasks
 from kehu.leads.choices import ImportMode, ImportStatus, LeadChannel, LeadStatus
+from kehu.leads.imports import jobs
+from kehu.leads.imports import run as import_run_module
 from kehu.leads.models import Lead, LeadImport, LeadImportError
 from kehu.leads.selectors import import_get
+from kehu.leads.tests.factories import LeadFactory
 from kehu.leads.tests.rules import make_rule
 from kehu.notifications.models import Notification
 
@@ -348,7 +352,7 @@ def test_empty_rows_are_skipped_silently(org, tmp_path):
     assert not LeadImportError.objects.exists()
 
 
-def test_all_or_nothing_creates_nothing_and_reports_every_error(org, tmp_path):
+def test_all_or_nothing_creates_nothing_and_reports_every_error(org, tmp_path, var_dir):
     make_rule([org.rep])
     rows = [row(n) for n in range(1, 2500)]
     rows[10][2] = "1"  # row 12
@@ -360,7 +364,7 @@ def test_all_or_nothing_creates_nothing_and_reports_every_error(org, tmp_path):
     assert [(r, c) for r, c, _v, _m in errors_of(job)] == [(12, "手机号"), (2402, "邮箱")]
     assert not Lead.objects.exists()
     assert Notification.objects.get(recipient=org.dept_manager).verb == "lead.import_done"
-    assert not (Path(imports.settings.VAR_DIR) / job.stored_path).exists()
+    assert not (var_dir / job.stored_path).exists()
 
 
 def test_all_or_nothing_with_good_rows_imports_them_all(org, tmp_path):
@@ -418,18 +422,122 @@ def test_the_importer_is_told_when_it_is_done(org, tmp_path):
     ]
 
 
+# --- notifications: one per person and import, not one per batch ------------------------------------------
+
+
+def summaries(verb: str) -> list[tuple]:
+    return sorted(Notification.objects.filter(verb=verb).values_list("recipient", "title", "url"))
+
+
+def test_each_assignee_is_told_once_for_the_whole_import(
+    org, tmp_path, huey_immediate, django_capture_on_commit_callbacks, mailoutbox
+):
+    make_rule([org.rep, org.peer_rep])
+    job = upload(org.dept_manager, write_csv(tmp_path / "big.csv", [row(n) for n in range(1, 2501)]))
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs as the start commits
+        imports.import_start(actor=org.dept_manager, job=job, mapping=job.mapping, mode="skip")
+    job.refresh_from_db()
+    assert (job.status, job.created_count, import_run_module.BATCH_SIZE) == (ImportStatus.DONE, 2500, 1000)
+    url = "/leads/?view=mine&status=assigned"
+    assert summaries("lead.assigned") == [
+        (org.rep.pk, "1250 new leads for you from the import of big.csv", url),
+        (org.peer_rep.pk, "1250 new leads for you from the import of big.csv", url),
+    ]
+    assert (
+        Lead.objects.filter(owner=org.rep).count() == Lead.objects.filter(owner=org.peer_rep).count() == 1250
+    )
+    assert not Notification.objects.filter(verb="lead.duplicate").exists()
+    # one email each: the importer's result and the two summaries
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+        ("manager@example.com", "Import of big.csv finished: 2500 leads created"),
+        ("rep1@example.com", "1250 new leads for you from the import of big.csv"),
+        ("rep3@example.com", "1250 new leads for you from the import of big.csv"),
+    ]
+
+
+def test_owners_of_duplicated_records_are_told_once_unless_they_received_the_leads(
+    org, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(import_run_module, "BATCH_SIZE", 2)  # six rows: three batches
+    make_rule([org.rep])
+    # two customers of a rep on leave, so their duplicates go to the rule
+    for n in (1, 4):
+        customer_create(actor=org.east_rep, data={"name": f"杭州测试{n}科技有限公司"})
+    org.east_rep.on_leave = True
+    org.east_rep.save()
+    # a closed lead of another rep: its duplicate goes to the rule too
+    original = LeadFactory(owner=org.other_dept_rep, phone="13900000003")
+    Lead.objects.filter(pk=original.pk).update(status=LeadStatus.INVALID)
+    # a customer of the rep who receives its duplicate: nothing to add for them
+    customer_create(actor=org.rep, data={"name": "杭州测试5科技有限公司"})
+    Notification.objects.all().delete()
+
+    job = run(
+        upload(org.dept_manager, write_csv(tmp_path / "d.csv", [row(n) for n in range(1, 7)])),
+        org.dept_manager,
+    )
+    assert (job.created_count, job.duplicate_count) == (6, 4)
+    assert set(Lead.objects.filter(import_job=job).values_list("owner", flat=True)) == {org.rep.pk}
+    assert summaries("lead.duplicate") == [
+        (org.east_rep.pk, "2 leads of the import of d.csv duplicate records you work on", ""),
+        (
+            org.other_dept_rep.pk,
+            "1 lead of the import of d.csv duplicates a record you work on",
+            reverse("leads:detail", args=[original.pk]),
+        ),
+    ]
+    assert summaries("lead.assigned") == [
+        (org.rep.pk, "6 new leads for you from the import of d.csv", "/leads/?view=mine&status=assigned")
+    ]
+
+
+def test_a_failed_all_or_nothing_import_tells_the_importer_only(org, tmp_path):
+    make_rule([org.rep])
+    customer_create(actor=org.peer_rep, data={"name": "杭州测试1科技有限公司"})
+    rows = [row(n) for n in range(1, 1500)]
+    rows[1200][2] = "1"
+    job = upload(org.dept_manager, write_csv(tmp_path / "f.csv", rows), mode=ImportMode.ALL_OR_NOTHING)
+    job = run(job, org.dept_manager)
+    assert (job.status, job.created_count) == (ImportStatus.FAILED, 0)
+    assert list(Notification.objects.values_list("recipient", "verb")) == [
+        (org.dept_manager.pk, "lead.import_done")
+    ]
+
+
+def test_an_import_that_stops_halfway_still_sums_up_what_it_imported(org, tmp_path, monkeypatch):
+    monkeypatch.setattr(import_run_module, "BATCH_SIZE", 10)
+    make_rule([org.rep])
+    job = upload(org.dept_manager, write_csv(tmp_path / "h.csv", [row(n) for n in range(1, 31)]))
+    real_create = services.leads_create
+    calls = []
+
+    def broken_third_batch(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "leads_create", broken_third_batch)
+    job = run(job, org.dept_manager)
+    assert (job.status, job.created_count) == (ImportStatus.FAILED, 20)
+    assert summaries("lead.assigned") == [
+        (org.rep.pk, "20 new leads for you from the import of h.csv", "/leads/?view=mine&status=assigned")
+    ]
+
+
 # --- running: resume, takeover, start once ----------------------------------------------------------------
 
 
 def test_a_resumed_run_continues_after_the_last_saved_batch(org, tmp_path, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 100)
+    monkeypatch.setattr(import_run_module, "BATCH_SIZE", 100)
+    make_rule([org.rep])
     rows = [row(n) for n in range(1, 351)]
     rows[149][2] = "bad"  # row 151, in the second batch
     job = upload(org.dept_manager, write_csv(tmp_path / "resume.csv", rows))
     imports.import_start(actor=org.dept_manager, job=job, mapping=job.mapping, mode="skip")
 
     # the worker dies after saving two batches
-    real_create = imports.services.leads_create
+    real_create = services.leads_create
     calls = []
 
     def dying(**kwargs):
@@ -438,16 +546,16 @@ def test_a_resumed_run_continues_after_the_last_saved_batch(org, tmp_path, monke
             raise SystemExit("killed")
         return real_create(**kwargs)
 
-    monkeypatch.setattr(imports.services, "leads_create", dying)
+    monkeypatch.setattr(services, "leads_create", dying)
     with pytest.raises(SystemExit):
         imports.import_run(job.pk)
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.created_count, job.error_count) == ("running", 200, 199, 1)
 
     # the consumer starts again and queues it; a worker picks it up
-    monkeypatch.setattr(imports.services, "leads_create", real_create)
+    monkeypatch.setattr(services, "leads_create", real_create)
     queued = []
-    monkeypatch.setattr(imports, "_enqueue", queued.append)
+    monkeypatch.setattr(jobs, "enqueue", queued.append)
     assert imports.import_resume_running() == [job.pk]
     assert queued == [job.pk]
     job = imports.import_run(job.pk)
@@ -461,14 +569,22 @@ def test_a_resumed_run_continues_after_the_last_saved_batch(org, tmp_path, monke
     assert Lead.objects.values("phone").distinct().count() == 349
     assert errors_of(job)[0][:2] == (151, "手机号")
     assert LeadImportError.objects.count() == 1
+    # one summary for both runs, sent when the import finished
+    assert summaries("lead.assigned") == [
+        (
+            org.rep.pk,
+            "349 new leads for you from the import of resume.csv",
+            "/leads/?view=mine&status=assigned",
+        )
+    ]
 
 
 def test_all_or_nothing_resumes_its_import_pass_and_restarts_an_unfinished_check(org, tmp_path, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 100)
+    monkeypatch.setattr(import_run_module, "BATCH_SIZE", 100)
     file = write_csv(tmp_path / "all.csv", [row(n) for n in range(1, 301)])
     job = upload(org.dept_manager, file, mode=ImportMode.ALL_OR_NOTHING)
     imports.import_start(actor=org.dept_manager, job=job, mapping=job.mapping, mode="all")
-    real_create = imports.services.leads_create
+    real_create = services.leads_create
     calls = []
 
     def dying(**kwargs):
@@ -477,13 +593,13 @@ def test_all_or_nothing_resumes_its_import_pass_and_restarts_an_unfinished_check
             raise SystemExit("killed")
         return real_create(**kwargs)
 
-    monkeypatch.setattr(imports.services, "leads_create", dying)
+    monkeypatch.setattr(services, "leads_create", dying)
     with pytest.raises(SystemExit):
         imports.import_run(job.pk)
     job.refresh_from_db()
     assert (job.processed_rows, job.created_count) == (100, 100)  # checked all, imported one batch
 
-    monkeypatch.setattr(imports.services, "leads_create", real_create)
+    monkeypatch.setattr(services, "leads_create", real_create)
     job = imports.import_run(job.pk)
     assert (job.status, job.created_count, Lead.objects.count()) == (ImportStatus.DONE, 300, 300)
 
@@ -502,19 +618,17 @@ def test_all_or_nothing_resumes_its_import_pass_and_restarts_an_unfinished_check
 
 
 def test_a_run_that_was_taken_over_stops_without_writing(org, tmp_path, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 10)
+    monkeypatch.setattr(import_run_module, "BATCH_SIZE", 10)
     job = upload(org.dept_manager, write_csv(tmp_path / "t.csv", [row(n) for n in range(1, 31)]))
     imports.import_start(actor=org.dept_manager, job=job, mapping=job.mapping, mode="skip")
-    real_create = imports.services.leads_create
+    real_create = services.leads_create
 
     def second_worker_starts(**kwargs):
-        monkeypatch.setattr(imports.services, "leads_create", real_create)
-        LeadImport.objects.filter(pk=job.pk).update(
-            started_at=datetime(2030, 1, 1, tzinfo=imports.timezone.UTC)
-        )
+        monkeypatch.setattr(services, "leads_create", real_create)
+        LeadImport.objects.filter(pk=job.pk).update(started_at=datetime(2030, 1, 1, tzinfo=UTC))
         return real_create(**kwargs)
 
-    monkeypatch.setattr(imports.services, "leads_create", second_worker_starts)
+    monkeypatch.setattr(services, "leads_create", second_worker_starts)
     assert imports.import_run(job.pk) is None
     job.refresh_from_db()
     # the batch it was writing is kept (on PostgreSQL the new run waits for it); then it stops
@@ -537,7 +651,7 @@ def test_an_unexpected_error_fails_the_job_with_a_message(org, tmp_path, monkeyp
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports.services, "leads_create", broken)
+    monkeypatch.setattr(services, "leads_create", broken)
     job = imports.import_run(job.pk)
     assert (job.status, job.message) == (ImportStatus.FAILED, "The import stopped after 0 rows: disk full")
 
