@@ -125,22 +125,29 @@ def rule_candidates(rule: AssignmentRule, *, lock: bool) -> list[Candidate]:
     ]
 
 
-def count_loads(candidates: Sequence[Candidate], now: datetime) -> None:
-    """Fill in each candidate's leads assigned today and open leads, in one grouped query."""
-    if not candidates:
+def count_loads(
+    candidates: Sequence[Candidate], now: datetime, *, count_today: bool, count_open: bool
+) -> None:
+    """Fill in each candidate's leads assigned today and/or open leads: a grouped query for each.
+
+    Only what the rule needs is counted. Today's leads come from the (owner, assigned_at) index; open
+    leads from the partial index of open leads per owner.
+    """
+    owners = [c.user.pk for c in candidates]
+    if not owners:
         return
-    rows = (
-        Lead.objects.filter(owner_id__in=[c.user.pk for c in candidates], deleted_at__isnull=True)
-        .values("owner_id")
-        .annotate(
-            today=Count("id", filter=Q(assigned_at__gte=local_day_start(now))),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+    living = Lead.objects.filter(owner_id__in=owners, deleted_at__isnull=True)
+    counts = {
+        name: dict(rows.values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n"))
+        for name, rows, wanted in (
+            ("today", living.filter(assigned_at__gte=local_day_start(now)), count_today),
+            ("open", living.filter(status__in=OPEN_STATUSES), count_open),
         )
-    )
-    loads = {row["owner_id"]: row for row in rows}
+        if wanted
+    }
     for candidate in candidates:
-        load = loads.get(candidate.user.pk)
-        candidate.today, candidate.open = (load["today"], load["open"]) if load else (0, 0)
+        candidate.today = counts.get("today", {}).get(candidate.user.pk, 0)
+        candidate.open = counts.get("open", {}).get(candidate.user.pk, 0)
 
 
 def daily_quota(monthly_capacity: int, now: datetime) -> int:
@@ -266,16 +273,13 @@ def decide(
                 AssignmentRule.objects.select_for_update().values_list("state", flat=True).get(pk=rule_pk)
             )
         candidates = rule_candidates(rule, lock=lock)
-        if (
-            rule.daily_cap
-            or rule.open_cap
-            or rule.strategy
-            in (
-                AssignmentStrategy.LEAST_OPEN,
-                AssignmentStrategy.CAPACITY,
-            )
-        ):
-            count_loads(candidates, now)
+        strategy = rule.strategy
+        count_loads(
+            candidates,
+            now,
+            count_today=bool(rule.daily_cap) or strategy == AssignmentStrategy.CAPACITY,
+            count_open=bool(rule.open_cap) or strategy == AssignmentStrategy.LEAST_OPEN,
+        )
         picker, fallback = Picker(rule, candidates, now), RuleFallback(rule)
         for lead in by_rule[rule_pk]:
             banned = exclude.get(id(lead))
