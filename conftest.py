@@ -31,6 +31,12 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Jobs queued by code under test stay in memory (settings.py picks MemoryHuey under pytest), never in
+    # var/huey.sqlite3 or Redis, where a real worker would send their e-mails.
+    from huey import MemoryHuey
+    from huey.contrib.djhuey import HUEY
+
+    assert isinstance(HUEY, MemoryHuey), f"tests must not queue jobs in {HUEY.storage!r}"
 
 
 @pytest.fixture
@@ -47,7 +53,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def huey_immediate():
-    """Run queued background tasks at once, in-process and in memory, as `HUEY_IMMEDIATE=true` does."""
+    """Run queued background tasks at once, in-process, as `HUEY_IMMEDIATE=true` does. Without it, tasks
+    are queued in memory and never run."""
     from huey.contrib.djhuey import HUEY
 
     HUEY.immediate = True

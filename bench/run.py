@@ -97,6 +97,10 @@ CASES = [
     # the same lead seen by people with wider scopes (lead_get's scope check reads their whole scope)
     Case("lead_detail_manager", "manager1", "/leads/{lead}/", "lead_detail"),
     Case("lead_detail_director", "director", "/leads/{lead}/", "lead_detail"),
+    # lead search: the same substring search over leads_lead.search_text (pg_trgm index, leads 0004)
+    Case("lead_search_zh2_manager", "manager1", "/leads/?q=科技", "search"),
+    Case("lead_search_zh3_manager", "manager1", "/leads/?q=新能源", "search"),
+    Case("lead_search_phone_director", "director", "/leads/?q={lead_phone}", "search"),
 ]
 
 
@@ -188,7 +192,8 @@ def detect_scale() -> str:
 
 
 def fixtures() -> dict[str, str]:
-    """Values for the URL placeholders: a busy customer of rep001 (visible to manager1), part of its phone."""
+    """Values for the URL placeholders: a busy customer of rep001 (visible to manager1), part of its phone,
+    a lead of rep001 and part of the phone of one of rep001's leads."""
     from django.db.models import Count
 
     from kehu.customers.models import Customer
@@ -216,10 +221,18 @@ def fixtures() -> dict[str, str]:
         .values_list("pk", flat=True)
         .first()
     )
+    lead_phone = (
+        Lead.objects.alive()
+        .filter(owner=rep, phone__regex=r"^\+861[3-9][0-9]{9}$")  # a mobile (+8610…: Beijing lines)
+        .order_by("-created_at", "-id")
+        .values_list("phone", flat=True)
+        .first()
+    )
     return {
         "customer": str(customer.pk),
         "phone": digits[-8:-1],  # seven digits from its middle
         "lead": str(lead or 0),
+        "lead_phone": (lead_phone or "+8613900000000")[-8:-1],  # a mobile's seven middle digits
     }
 
 

@@ -255,14 +255,18 @@ if _mail_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kehu@localhost")
 
-# Background jobs: huey on a SQLite file by default, on Redis when REDIS_URL is set.
+# Background jobs: huey on a SQLite file by default, on Redis when REDIS_URL is set. A pytest run (pytest
+# sets PYTEST_VERSION before Django starts) queues in memory and never adds jobs to the real queue; the
+# huey_immediate fixture in conftest.py runs them in-process.
 HUEY = {
     "name": "kehu",
     "immediate": env_bool("HUEY_IMMEDIATE", False),
     "utc": True,
     "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
 }
-if REDIS_URL:
+if env.str("PYTEST_VERSION", default=""):
+    HUEY |= {"huey_class": "huey.MemoryHuey"}
+elif REDIS_URL:
     HUEY |= {"huey_class": "huey.PriorityRedisHuey", "url": REDIS_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
