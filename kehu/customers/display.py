@@ -1,18 +1,21 @@
 """How customers and their timeline entries read on a page, in the user's language."""
 
+from functools import partial
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kehu.core.activity import Activity
+from kehu.core import verbs
+from kehu.core.verbs import activity_changes, activity_sentence
 from kehu.customers.filters import CustomerFilter
 from kehu.customers.models import Contact, Customer
 from kehu.customers.validators import display_phone
-from kehu.leads.choices import AssignmentReason, DuplicateKey, InvalidReason
-from kehu.leads.models import Lead
+
+__all__ = ["activity_changes", "activity_sentence", "field_value", "filter_selects", "profile_rows"]
 
 PROFILE_FIELDS = (
     "kind",
@@ -72,90 +75,32 @@ def profile_rows(customer: Customer) -> list[tuple[str, str]]:
     return rows
 
 
-VERBS = {
-    "customer.created": lambda d: _("created the customer"),
-    "customer.updated": lambda d: _("changed the customer"),
-    "customer.tagged": lambda d: _("changed the tags"),
-    "customer.transferred": lambda d: (
-        _("transferred the customer from %(from)s to %(to)s")
-        % {"from": d.get("from") or "—", "to": d.get("to") or "—"}
-        + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
-    ),
-    "customer.deleted": lambda d: _("moved the customer to the recycle bin"),
-    "customer.restored": lambda d: _("restored the customer from the recycle bin"),
-    "contact.created": lambda d: _("added the contact %(name)s") % {"name": d.get("name", "")},
-    "contact.updated": lambda d: _("changed the contact %(name)s") % {"name": d.get("name", "")},
-    "contact.deleted": lambda d: _("deleted the contact %(name)s") % {"name": d.get("name", "")},
-    # Leads: their history moves onto the customer's timeline when they are converted or duplicate it.
-    "lead.created": lambda d: _lead_created(d),
-    "lead.updated": lambda d: _("changed the lead"),
-    "lead.contacted": lambda d: _("marked the lead as contacted"),
-    "lead.qualified": lambda d: _("qualified the lead"),
-    "lead.claimed": lambda d: _("claimed the lead from the lead pool"),
-    "lead.assigned": lambda d: (
-        _("assigned the lead from %(from)s to %(to)s")
-        % {"from": d.get("from") or _("the lead pool"), "to": d.get("to") or "—"}
-        + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
-    ),
-    "lead.reassigned": lambda d: (
-        _("re-assigned the lead from %(from)s to %(to)s")
-        % {"from": d.get("from") or "—", "to": d.get("to") or _("the lead pool")}
-        + (" (" + _label(AssignmentReason, d["reason"]) + ")" if d.get("reason") else "")
-    ),
-    "lead.invalidated": lambda d: (
-        _("marked the lead invalid: %(reason)s") % {"reason": _label(InvalidReason, d.get("reason", ""))}
-        + (f" ({d['note']})" if d.get("note") else "")
-    ),
-    "lead.reopened": lambda d: _("reopened the lead"),
-    "lead.converted": lambda d: (
-        _("converted the lead into the customer %(customer)s") % {"customer": d.get("customer", "")}
-    ),
-}
-
-
-def _lead_created(d: dict) -> str:
-    if d.get("owner"):
-        text = _("created a lead, assigned to %(owner)s") % {"owner": d["owner"]}
-        if d.get("rule"):
-            text += _(" by the rule “%(rule)s”") % {"rule": d["rule"]}
-        if d.get("reason") and d["reason"] != AssignmentReason.RULE:
-            text += " (" + _label(AssignmentReason, d["reason"]) + ")"
-    elif d.get("rule"):
-        text = _(
-            "created a lead; nobody under the rule “%(rule)s” could take it, so it is in the lead pool"
-        ) % {"rule": d["rule"]}
-    else:
-        text = _("created a lead; no rule matched it, so it is in the lead pool")
-    if d.get("duplicate_key"):
-        text += _("; duplicate: %(key)s") % {"key": _label(DuplicateKey, d["duplicate_key"]).lower()}
-    return text
-
-
-def _label(choices, value: str) -> str:
-    """A stored choice's label, or the value itself if the choice no longer exists."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-def activity_sentence(activity: Activity) -> str:
-    render = VERBS.get(activity.verb)
-    return render(activity.data) if render else activity.verb
-
-
-def activity_changes(activity: Activity) -> list[tuple[str, str, str]]:
-    model = {"contact": Contact, "lead": Lead}.get(activity.verb.split(".")[0], Customer)
-    rows = []
-    for name, (old, new) in (activity.data.get("changes") or {}).items():
-        try:
-            label = str(model._meta.get_field(name).verbose_name).capitalize()
-        except Exception:  # a field removed since the change was recorded, or "tags"
-            label = _("Tags") if name == "tags" else name
-            rows.append((label, old or "", new or ""))
-            continue
-        rows.append((label, field_value(model, name, old), field_value(model, name, new)))
-    return rows
+verbs.register_verbs(
+    {
+        "customer.created": lambda d: _("created the customer"),
+        "customer.updated": lambda d: _("changed the customer"),
+        "customer.tagged": lambda d: _("changed the tags"),
+        "customer.transferred": lambda d: (
+            _("transferred the customer from %(from)s to %(to)s")
+            % {"from": d.get("from") or "—", "to": d.get("to") or "—"}
+            + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
+        ),
+        "customer.deleted": lambda d: _("moved the customer to the recycle bin"),
+        "customer.restored": lambda d: _("restored the customer from the recycle bin"),
+        "contact.created": lambda d: _("added the contact %(name)s") % {"name": d.get("name", "")},
+        "contact.updated": lambda d: _("changed the contact %(name)s") % {"name": d.get("name", "")},
+        "contact.deleted": lambda d: _("deleted the contact %(name)s") % {"name": d.get("name", "")},
+    }
+)
+verbs.register_subject(
+    "customer",
+    model=Customer,
+    value=partial(field_value, Customer),
+    extra_labels={"tags": gettext_lazy("Tags")},
+)
+verbs.register_subject(
+    "contact", model=Contact, value=partial(field_value, Contact), extra_labels={"tags": gettext_lazy("Tags")}
+)
 
 
 def filter_selects(params, *, owners, tags, departments) -> list[dict]:

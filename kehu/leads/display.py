@@ -10,12 +10,21 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from kehu.core import verbs
 from kehu.core.activity import Activity
 from kehu.customers.choices import CustomerSource, Industry
-from kehu.customers.display import activity_sentence, field_value
-from kehu.leads.choices import AssignmentStrategy, Fallback, LeadChannel, LeadStatus
+from kehu.customers.display import field_value
+from kehu.leads.choices import (
+    AssignmentReason,
+    AssignmentStrategy,
+    DuplicateKey,
+    Fallback,
+    InvalidReason,
+    LeadChannel,
+    LeadStatus,
+)
 from kehu.leads.models import AssignmentRule, Lead
 
 PROFILE_FIELDS = (
@@ -85,20 +94,68 @@ def lead_rows(leads: Iterable[Lead], now: datetime | None = None) -> list[dict[s
     return rows
 
 
-def lead_changes(activity: Activity) -> list[tuple[str, str, str]]:
-    rows = []
-    for name, (old, new) in (activity.data.get("changes") or {}).items():
-        try:
-            label = capfirst(str(Lead._meta.get_field(name).verbose_name))
-        except Exception:  # a field removed since the change was recorded
-            rows.append((name, str(old or ""), str(new or "")))
-            continue
-        rows.append((label, lead_value(name, old), lead_value(name, new)))
-    return rows
-
-
 def history_rows(activities: Iterable[Activity]) -> list[tuple[Activity, str, list]]:
-    return [(a, activity_sentence(a), lead_changes(a)) for a in activities]
+    """(activity, sentence, changes) for `components/timeline.html`."""
+    return verbs.timeline_entries(activities, label_case=capfirst)
+
+
+# --- the timeline's sentences (the customer timeline shows them too, once a lead is converted) --------
+
+
+def _label(choices, value: str) -> str:
+    """A stored choice's label, or the value itself if the choice no longer exists."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _lead_created(d: dict) -> str:
+    if d.get("owner"):
+        text = _("created a lead, assigned to %(owner)s") % {"owner": d["owner"]}
+        if d.get("rule"):
+            text += _(" by the rule “%(rule)s”") % {"rule": d["rule"]}
+        if d.get("reason") and d["reason"] != AssignmentReason.RULE:
+            text += " (" + _label(AssignmentReason, d["reason"]) + ")"
+    elif d.get("rule"):
+        text = _(
+            "created a lead; nobody under the rule “%(rule)s” could take it, so it is in the lead pool"
+        ) % {"rule": d["rule"]}
+    else:
+        text = _("created a lead; no rule matched it, so it is in the lead pool")
+    if d.get("duplicate_key"):
+        text += _("; duplicate: %(key)s") % {"key": _label(DuplicateKey, d["duplicate_key"]).lower()}
+    return text
+
+
+verbs.register_verbs(
+    {
+        "lead.created": _lead_created,
+        "lead.updated": lambda d: _("changed the lead"),
+        "lead.contacted": lambda d: _("marked the lead as contacted"),
+        "lead.qualified": lambda d: _("qualified the lead"),
+        "lead.claimed": lambda d: _("claimed the lead from the lead pool"),
+        "lead.assigned": lambda d: (
+            _("assigned the lead from %(from)s to %(to)s")
+            % {"from": d.get("from") or _("the lead pool"), "to": d.get("to") or "—"}
+            + (_(" (reason: %(reason)s)") % {"reason": d["reason"]} if d.get("reason") else "")
+        ),
+        "lead.reassigned": lambda d: (
+            _("re-assigned the lead from %(from)s to %(to)s")
+            % {"from": d.get("from") or "—", "to": d.get("to") or _("the lead pool")}
+            + (" (" + _label(AssignmentReason, d["reason"]) + ")" if d.get("reason") else "")
+        ),
+        "lead.invalidated": lambda d: (
+            _("marked the lead invalid: %(reason)s") % {"reason": _label(InvalidReason, d.get("reason", ""))}
+            + (f" ({d['note']})" if d.get("note") else "")
+        ),
+        "lead.reopened": lambda d: _("reopened the lead"),
+        "lead.converted": lambda d: (
+            _("converted the lead into the customer %(customer)s") % {"customer": d.get("customer", "")}
+        ),
+    }
+)
+verbs.register_subject("lead", model=Lead, value=lead_value, extra_labels={"tags": gettext_lazy("Tags")})
 
 
 def duplicate_reason(lead: Lead) -> str:

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.exceptions import DomainError
 from kehu.customers.choices import CustomerSource, Industry
@@ -193,7 +194,9 @@ class RuleForm(ServiceErrorsMixin, forms.ModelForm):
 
 class RuleMemberForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("Person"), queryset=User.objects.filter(is_active=True), required=False
+        label=pgettext_lazy("rule member", "Person"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
     )
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1, required=False)
     monthly_capacity = forms.IntegerField(label=_("Leads per month"), min_value=1, required=False)
@@ -231,7 +234,7 @@ class WebLeadForm(ServiceErrorsMixin, forms.Form):
     error_fields = {"company_name": "company", "remark": "message"}
 
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    company = forms.CharField(label=pgettext_lazy("lead", "Company"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)

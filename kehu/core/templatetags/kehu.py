@@ -3,6 +3,8 @@
 from django import forms, template
 from django.utils.safestring import SafeString
 
+from kehu.core import verbs
+
 register = template.Library()
 
 
@@ -30,3 +32,9 @@ def query_with(context, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def timeline_entries(activities) -> list:
+    """Activities as (activity, sentence, changes), the rows `components/timeline.html` shows."""
+    return verbs.timeline_entries(activities)
