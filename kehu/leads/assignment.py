@@ -289,7 +289,7 @@ def decide(
                 if person
                 else fallback.decision(lead, banned)
             )
-        if persist_state and candidates:
+        if persist_state and candidates and picker.state != rule.state:
             AssignmentRule.objects.filter(pk=rule_pk).update(state=picker.state)
             rule.state = picker.state
     return [decisions[id(lead)] for lead in leads]

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import OwnedModel, SoftDeleteQuerySet
 from kehu.customers.choices import CustomerSource, Industry
@@ -46,7 +47,9 @@ class Lead(OwnedModel):
     province = models.CharField(_("province"), max_length=32, blank=True)
     city = models.CharField(_("city"), max_length=32, blank=True)
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
-    source = models.CharField(_("source"), max_length=32, choices=CustomerSource.choices, blank=True)
+    source = models.CharField(
+        pgettext_lazy("lead", "source"), max_length=32, choices=CustomerSource.choices, blank=True
+    )
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     remark = models.TextField(_("remark"), blank=True, max_length=5000)
     extra = models.JSONField(_("custom fields"), default=dict, blank=True)
@@ -143,6 +146,11 @@ class Lead(OwnedModel):
                 name="lead_status_created_idx",
             ),
             models.Index(fields=["owner", "assigned_at"], name="lead_owner_assigned_idx"),
+            models.Index(
+                fields=["owner"],
+                condition=Q(status__in=OPEN_STATUSES, deleted_at__isnull=True),
+                name="lead_owner_open_idx",
+            ),
             models.Index(
                 fields=["-created_at"],
                 condition=Q(owner__isnull=True, status="new", deleted_at__isnull=True),
@@ -331,7 +339,9 @@ class LeadImport(models.Model):
     preview = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     mode = models.CharField(_("bad rows"), max_length=8, choices=ImportMode.choices, default=ImportMode.SKIP)
-    source = models.CharField(_("source"), max_length=32, choices=CustomerSource.choices, blank=True)
+    source = models.CharField(
+        pgettext_lazy("lead", "source"), max_length=32, choices=CustomerSource.choices, blank=True
+    )
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
@@ -384,10 +394,13 @@ class LeadImportError(models.Model):
 class WebForm(models.Model):
     """A public lead form, embeddable in a website, that files its leads under a source and campaign."""
 
-    slug = models.SlugField(_("address"), max_length=50, unique=True)
+    slug = models.SlugField(pgettext_lazy("web form", "address"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     source = models.CharField(
-        _("source"), max_length=32, choices=CustomerSource.choices, default=CustomerSource.WEBSITE
+        pgettext_lazy("lead", "source"),
+        max_length=32,
+        choices=CustomerSource.choices,
+        default=CustomerSource.WEBSITE,
     )
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     is_active = models.BooleanField(_("open"), default=True)
