@@ -1,8 +1,10 @@
 """The duplicate check for new leads, against customers (and their contacts) and earlier leads.
 
 Keys, strongest first: unified social credit code, phone (E.164), e-mail (lower-cased), normalised
-company name. Every key of a whole batch is looked up at once: a few IN queries per batch, never a
-query per lead. Within a batch, a later lead duplicates an earlier one with the same key.
+company name. Every key of a whole batch is looked up at once: two queries per batch (customers and
+their contacts, then leads), never a query per lead. They are written as SQL because they run on every
+intake request, where compiling a queryset per key cost more than the database needs to answer.
+Within a batch, a later lead duplicates an earlier one with the same key.
 """
 
 from __future__ import annotations
@@ -42,25 +44,32 @@ def _values(leads: Sequence[Lead], kind: str) -> set[str]:
     return {value for lead in leads for k, value in lead_keys(lead) if k == kind}
 
 
-def _index(leads: Sequence[Lead], own_ids: set[int]) -> _Index:
-    """Customers (by their own and their contacts' values) and earlier leads sharing a key with the batch.
+LEAD_KEY_COLUMNS = {
+    DuplicateKey.CREDIT_CODE: "credit_code",
+    DuplicateKey.PHONE: "phone",
+    DuplicateKey.EMAIL: "email",
+    DuplicateKey.COMPANY: "name_key",
+}
 
-    One UNION ALL query for the whole batch, written as SQL because it runs on every intake request and
-    eleven querysets cost more to compile than the database needs to answer them. Per key the oldest
-    living customer wins, customers' own values before their contacts'; among leads the newest original
-    (a lead that duplicates another points at that one instead). Lead objects are read only for matches.
+
+def _in(column: str, values: set[str], params: list[str]) -> str:
+    params += sorted(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _customer_index(leads: Sequence[Lead]) -> dict[tuple[str, str], int]:
+    """Living customers by key, through their own values and their living contacts': one UNION ALL.
+
+    Per key the oldest customer wins, customers' own values before their contacts'.
     """
     quote = connection.ops.quote_name
     customers, contacts = quote(Customer._meta.db_table), quote(Contact._meta.db_table)
-    lead_table = quote(Lead._meta.db_table)
     living_customer = f"{customers}.deleted_at IS NULL"
     living_contact = (
         f"{contacts}.deleted_at IS NULL AND EXISTS (SELECT 1 FROM {customers} WHERE "
         f"{customers}.id = {contacts}.customer_id AND {living_customer})"
     )
-    # The duplicate_of test stays out of SQL: SQLite would walk that sparse index instead of the key's.
-    living_lead = f"{lead_table}.deleted_at IS NULL"
-    lookups = (  # key kind, table, column, the record's id (negated: newest first), condition
+    lookups = (  # key kind, table, column, the customer's id, condition
         (DuplicateKey.CREDIT_CODE, customers, "credit_code", "id", living_customer),
         (DuplicateKey.PHONE, customers, "phone", "id", living_customer),
         (DuplicateKey.PHONE, contacts, "mobile", "customer_id", living_contact),
@@ -68,42 +77,59 @@ def _index(leads: Sequence[Lead], own_ids: set[int]) -> _Index:
         (DuplicateKey.EMAIL, customers, "email", "id", living_customer),
         (DuplicateKey.EMAIL, contacts, "email", "customer_id", living_contact),
         (DuplicateKey.COMPANY, customers, "name_key", "id", living_customer),
-        (DuplicateKey.CREDIT_CODE, lead_table, "credit_code", "-id", living_lead),
-        (DuplicateKey.PHONE, lead_table, "phone", "-id", living_lead),
-        (DuplicateKey.EMAIL, lead_table, "email", "-id", living_lead),
-        (DuplicateKey.COMPANY, lead_table, "name_key", "-id", living_lead),
     )
     parts, params = [], []
-    for rank, (kind, table, column, record, condition) in enumerate(lookups):
-        values = sorted(_values(leads, kind))
-        if not values:
-            continue
-        sign, record = ("-", record[1:]) if record.startswith("-") else ("", record)
-        original = f"{table}.duplicate_of_id IS NULL" if table == lead_table else "1 = 1"
-        marks = ", ".join(["%s"] * len(values))
-        parts.append(
-            f"SELECT {rank} AS rank, {table}.{quote(column)} AS value, {sign}{table}.{record} AS sort,"
-            f" CASE WHEN {original} THEN 1 ELSE 0 END AS original"
-            f" FROM {table} WHERE {table}.{quote(column)} IN ({marks}) AND {condition}"
-        )
-        params += values
-    index = _Index(customers={}, leads={})
+    for rank, (kind, table, column, customer_id, condition) in enumerate(lookups):
+        values = _values(leads, kind)
+        if values:
+            column = f"{table}.{quote(column)}"
+            parts.append(
+                f"SELECT {rank} AS rank, {column} AS value, {table}.{customer_id} AS customer"
+                f" FROM {table} WHERE {_in(column, values, params)} AND {condition}"
+            )
     if not parts:
-        return index
+        return {}
+    found: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY rank, sort", params)
-        rows = cursor.fetchall()
-    lead_ids: dict[tuple[str, str], int] = {}
-    for rank, value, sort, original in rows:
-        kind, table = lookups[rank][0], lookups[rank][1]
-        if table != lead_table:
-            index.customers.setdefault((kind, value), sort)
-        elif original and -sort not in own_ids:
-            lead_ids.setdefault((kind, value), -sort)
-    if lead_ids:
-        found = Lead.objects.select_related("owner").in_bulk(set(lead_ids.values()))
-        index.leads = {key: found[pk] for key, pk in lead_ids.items() if pk in found}
-    return index
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY rank, customer", params)
+        for rank, value, customer_id in cursor.fetchall():
+            found.setdefault((lookups[rank][0], value), customer_id)
+    return found
+
+
+def _lead_index(leads: Sequence[Lead], own_ids: set[int]) -> dict[tuple[str, str], Lead]:
+    """Earlier leads by key: per key the newest original (a duplicate points at its original instead).
+
+    One query with the keys OR-ed, so that the table is read once (by several indexes or one scan); lead
+    objects are read only for the matches.
+    """
+    quote = connection.ops.quote_name
+    wanted = {kind: _values(leads, kind) for kind in LEAD_KEY_COLUMNS}
+    params: list[str] = []
+    conditions = [
+        _in(quote(LEAD_KEY_COLUMNS[kind]), values, params) for kind, values in wanted.items() if values
+    ]
+    if not conditions:
+        return {}
+    columns = ", ".join(quote(column) for column in LEAD_KEY_COLUMNS.values())
+    # The duplicate_of test stays out of SQL: SQLite would walk that sparse index instead of the keys'.
+    sql = (
+        f"SELECT id, duplicate_of_id, {columns} FROM {quote(Lead._meta.db_table)}"
+        f" WHERE deleted_at IS NULL AND ({' OR '.join(conditions)}) ORDER BY id DESC"
+    )
+    ids: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, duplicate_of_id, *values in cursor.fetchall():
+            if duplicate_of_id or pk in own_ids:
+                continue
+            for kind, value in zip(LEAD_KEY_COLUMNS, values, strict=True):
+                if value in wanted[kind]:
+                    ids.setdefault((kind, value), pk)
+    if not ids:
+        return {}
+    found = Lead.objects.select_related("owner").in_bulk(set(ids.values()))
+    return {key: found[pk] for key, pk in ids.items() if pk in found}
 
 
 def mark_duplicates(leads: Sequence[Lead]) -> list[tuple[Lead, Lead]]:
@@ -113,7 +139,7 @@ def mark_duplicates(leads: Sequence[Lead]) -> list[tuple[Lead, Lead]]:
     original) are returned instead of set: the caller links them once the batch has its ids.
     """
     own_ids = {lead.pk for lead in leads if lead.pk}
-    index = _index(leads, own_ids)
+    index = _Index(customers=_customer_index(leads), leads=_lead_index(leads, own_ids))
     pending: list[tuple[Lead, Lead]] = []
     for lead in leads:
         lead.duplicate_customer_id, lead.duplicate_of_id, lead.duplicate_key = None, None, ""
