@@ -60,3 +60,12 @@ def huey_immediate():
     HUEY.immediate = True
     yield HUEY
     HUEY.immediate = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """Each test starts with the assignment engine's per-process rule cache empty: a test database that
+    rolls back reuses ids, and under a frozen clock also timestamps, so the change stamp could repeat."""
+    from kehu.leads import assignment
+
+    assignment._cached_rules = None
