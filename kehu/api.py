@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kehu.core.api import SessionAuth, install_error_handlers
 from kehu.customers.api import router as customers_router
+from kehu.followups.api import router as followups_router
 from kehu.leads.api import router as leads_router
 from kehu.leads.import_api import router as lead_imports_router
 from kehu.notifications.api import router as notifications_router
@@ -14,7 +15,8 @@ api = NinjaAPI(
     title="Kehu CRM API",
     version="1",
     description=(
-        "Customers, contacts, leads and their assignment rules, notifications, users and API tokens. "
+        "Customers, contacts, follow-ups and their plans, leads and their assignment rules, notifications, "
+        "users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
@@ -28,3 +30,4 @@ api.add_router("/", lead_imports_router)
 api.add_router("/", leads_router)
 api.add_router("/", org_router)
 api.add_router("/", notifications_router)
+api.add_router("/", followups_router)

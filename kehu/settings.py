@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.notifications",
     "kehu.leads",
+    "kehu.followups",
     "kehu.sampledata",
 ]
 
@@ -276,6 +277,8 @@ KEHU_EXPORT_MAX_ROWS = env_int("KEHU_EXPORT_MAX_ROWS", 200_000)
 KEHU_LEAD_CLAIMS_PER_DAY = env_int("KEHU_LEAD_CLAIMS_PER_DAY", 20)
 KEHU_LEAD_BATCH_MAX = 500  # leads in one POST /api/v1/leads
 KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_MB", 50) * 1024 * 1024
+# .xlsx files up to this size are read with python-calamine (~15 MB of memory per MB of file); 0: never
+KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = env_int("KEHU_IMPORT_XLSX_IN_MEMORY_MB", 8) * 1024 * 1024
 KEHU_WEB_FORM_RATE = env_int("KEHU_WEB_FORM_RATE", 10)  # submissions per minute from one address
 
 LOGGING = {

@@ -91,9 +91,28 @@ class Customer(OwnedModel):
     search_text = models.TextField(editable=False, default="")
     # normalize_company_name(name) for companies: the duplicate check's key ("(中国)", 有限公司 dropped).
     name_key = models.CharField(max_length=200, blank=True, editable=False, default="")
+    # Kept right by the services (customers, followups): the workbench and the pool's reclaim read them.
+    last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True, editable=False)
+    next_followup_at = models.DateTimeField(_("next follow-up"), null=True, blank=True, editable=False)
+    received_at = models.DateTimeField(
+        _("received at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the current owner received the customer."),
+    )
 
     objects = CustomerQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "name_key", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_text",
+            "name_key",
+            "updated_at",
+            "last_followup_at",
+            "next_followup_at",
+            "received_at",
+        ]
+    )
 
     class Meta:
         verbose_name = _("customer")
@@ -126,6 +145,9 @@ class Customer(OwnedModel):
             models.Index(fields=["phone"], name="customer_phone_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
             models.Index(fields=["name_key"], name="customer_name_key_idx"),
+            models.Index(fields=["owner", "next_followup_at"], name="customer_next_followup_idx"),
+            models.Index(fields=["last_followup_at"], name="customer_last_followup_idx"),
+            models.Index(fields=["received_at"], name="customer_received_idx"),
         ]
         constraints = [
             models.CheckConstraint(

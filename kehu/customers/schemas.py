@@ -148,6 +148,9 @@ class CustomerOut(Schema):
     owner: int | None
     owner_name: str
     department: int | None
+    received_at: datetime | None = Field(description="When the current owner received the customer.")
+    last_followup_at: datetime | None = Field(description="The latest follow-up's time.")
+    next_followup_at: datetime | None = Field(description="The earliest open follow-up plan's due time.")
     created_at: datetime
     updated_at: datetime
 

@@ -16,6 +16,7 @@ from kehu.core.exceptions import ConflictError, DomainError
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.choices import CustomerKind
 from kehu.customers.models import Contact, Customer, Tag
+from kehu.customers.signals import owner_changed
 from kehu.customers.validators import (
     normalize_company_name,
     normalize_credit_code,
@@ -149,7 +150,7 @@ def customer_create(
 ) -> Customer:
     ensure_perm(actor, "customers.add_customer")
     owner = _owner_for(actor, owner)
-    customer = Customer(owner=owner, department_id=owner.department_id)
+    customer = Customer(owner=owner, department_id=owner.department_id, received_at=timezone.now())
     _apply(customer, data, CUSTOMER_FIELDS)
     _prepare_for_save(customer)
     _full_clean(customer, exclude=["owner", "department", "tags"])
@@ -227,8 +228,9 @@ def customer_transfer(*, actor: User, customer_ids: Iterable[int], new_owner: Us
     previous = {c.pk: str(c.owner) if c.owner else "" for c in customers}
     now = timezone.now()
     Customer.objects.filter(pk__in=[c.pk for c in customers]).update(
-        owner=new_owner, department_id=new_owner.department_id, updated_at=now
+        owner=new_owner, department_id=new_owner.department_id, received_at=now, updated_at=now
     )
+    owner_changed.send(Customer, customer_ids=[c.pk for c in customers], new_owner_id=new_owner.pk)
     activity_record_many(
         actor=actor,
         verb="customer.transferred",

@@ -33,7 +33,12 @@ from kehu.customers.selectors import (
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.selectors import department_visible_list, user_assignable_list
 
-DETAIL_TABS = {"profile": _lazy("Profile"), "contacts": _lazy("Contacts"), "timeline": _lazy("Timeline")}
+DETAIL_TABS = {
+    "profile": _lazy("Profile"),
+    "contacts": _lazy("Contacts"),
+    "followups": _lazy("Follow-ups"),  # loaded from the followups app (#followup-panel)
+    "timeline": _lazy("Timeline"),
+}
 
 
 def _list_context(request: AuthenticatedHttpRequest) -> dict:

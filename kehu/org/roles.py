@@ -21,9 +21,15 @@ REP_PERMS = [
     "leads.change_lead",
     "leads.claim_lead",
     "leads.convert_lead",
+    "followups.view_followup",
+    "followups.add_followup",
+    "followups.delete_followup",
+    "followups.view_followupplan",
+    "followups.change_followupplan",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
+    "followups.delete_any_followup",
     "customers.delete_customer",
     "customers.transfer_customer",
     "leads.assign_lead",

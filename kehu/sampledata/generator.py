@@ -34,6 +34,7 @@ from kehu.customers.validators import credit_code_check_char, normalize_company_
 from kehu.org.models import Department, User
 from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
+from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
 
 DEMO_PASSWORD = "kehu-demo"
@@ -103,6 +104,7 @@ class DemoSummary:
     contacts: int = 0
     activities: int = 0
     leads: int = 0
+    followups: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -123,6 +125,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary = builder.build(customers)
     summary.departments, summary.users = len(departments), len(users)
     summary.leads = demo_leads(rng=rng, builder=builder, users=users, departments=departments).leads
+    summary.followups = demo_followups(rng=rng)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -281,6 +281,9 @@ def test_detail_carries_every_field(org):
         "owner": org.rep.pk,
         "owner_name": "Rep1",
         "department": org.shanghai.pk,
+        "received_at": None,  # a factory row; the services set it (see kehu/followups/tests)
+        "last_followup_at": None,
+        "next_followup_at": None,
         "created_at": stamp(customer.created_at),
         "updated_at": stamp(customer.updated_at),
     }

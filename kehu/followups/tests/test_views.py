@@ -1,0 +1,185 @@
+"""Follow-up pages: the customer's Follow-ups tab, the quick form (htmx and plain), the plan buttons."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kehu.customers.models import Customer
+from kehu.customers.tests.factories import ContactFactory, CustomerFactory
+from kehu.followups.choices import PlanStatus
+from kehu.followups.models import FollowUp, FollowUpPlan
+from kehu.followups.tests.factories import FollowUpFactory, PlanFactory
+
+HTMX = {"HX-Request": "true", "HX-Target": "followup-panel"}
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def local_input(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_customer_page_has_the_tab_and_header_times(org):
+    customer = CustomerFactory(owner=org.rep, last_followup_at=timezone.now())
+    client = client_for(org.rep)
+
+    page = client.get(f"/customers/{customer.pk}/?tab=followups").content.decode()
+
+    assert 'data-testid="tab-followups"' in page
+    assert f'hx-get="/followups/customer/{customer.pk}/"' in page
+    assert 'data-testid="last-followup"' in page
+    assert 'data-testid="next-followup"' not in page
+
+
+def test_panel_as_full_page_and_as_fragment(org):
+    customer = CustomerFactory(owner=org.rep, name="星河科技")
+    FollowUpFactory(customer=customer, content="第一次电话")
+    PlanFactory(customer=customer, action="发报价")
+    client = client_for(org.rep)
+
+    page = client.get(f"/followups/customer/{customer.pk}/")
+    fragment = client.get(f"/followups/customer/{customer.pk}/", headers=HTMX)
+
+    assert page.status_code == fragment.status_code == 200
+    assert "<html" in page.content.decode()
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert "第一次电话" in body
+    assert "发报价" in body
+    assert 'data-testid="followup-form"' in body
+
+
+def test_panel_of_a_customer_outside_the_scope_is_404(org):
+    customer = CustomerFactory(owner=org.peer_rep)
+
+    assert client_for(org.rep).get(f"/followups/customer/{customer.pk}/").status_code == 404
+    assert client_for(org.rep).post(f"/followups/customer/{customer.pk}/record/", {}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_panel_runs_constant_queries(org, django_assert_max_num_queries, count):
+    customer = CustomerFactory(owner=org.rep)
+    contact = ContactFactory(customer=customer)
+    for _n in range(count):
+        followup = FollowUpFactory(customer=customer, contact=contact)
+        PlanFactory(customer=customer, source=followup)
+    client = client_for(org.rep)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/followups/customer/{customer.pk}/", headers=HTMX)
+
+    assert response.content.decode().count("bi-calendar-event") == count
+
+
+def test_record_over_htmx_returns_the_panel_with_a_toast(org):
+    customer = CustomerFactory(owner=org.rep)
+    contact = ContactFactory(customer=customer, name="王经理")
+    next_at = timezone.now() + timedelta(days=1)
+
+    response = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/record/",
+        {
+            "method": "visit",
+            "contact": contact.pk,
+            "content": "演示产品",
+            "next_at": local_input(next_at),
+            "next_action": "发报价",
+        },
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "toast" in response.headers["HX-Trigger"]
+    assert "演示产品" in response.content.decode()
+    followup = FollowUp.objects.get()
+    assert (followup.method, followup.contact, followup.created_by) == ("visit", contact, org.rep)
+    plan = FollowUpPlan.objects.get()
+    assert (plan.action, plan.due_at) == ("发报价", next_at.replace(second=0, microsecond=0))
+    assert Customer.objects.get(pk=customer.pk).next_followup_at == plan.due_at
+
+
+def test_record_errors_re_render_the_form(org):
+    customer = CustomerFactory(owner=org.rep)
+    past = timezone.now() - timedelta(days=1)
+
+    response = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/record/",
+        {"method": "phone", "content": "x", "next_at": local_input(past)},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert 'data-field-error="next_at"' in response.content.decode()
+    assert "The next contact must be planned for a time in the future." in response.content.decode()
+    assert FollowUp.objects.count() == 0
+
+    response = client_for(org.rep).post(f"/followups/customer/{customer.pk}/record/", {"method": "phone"})
+    assert 'data-field-error="content"' in response.content.decode()
+
+
+def test_plain_post_redirects_to_the_customer_tab(org):
+    customer = CustomerFactory(owner=org.rep)
+
+    response = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/record/", {"method": "phone", "content": "电话"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/customers/{customer.pk}/?tab=followups"
+    assert FollowUp.objects.count() == 1
+
+
+def test_user_without_the_permission_is_refused(org):
+    customer = CustomerFactory(owner=org.outsider)
+
+    response = client_for(org.outsider).post(
+        f"/followups/customer/{customer.pk}/record/", {"method": "phone", "content": "电话"}
+    )
+
+    assert response.status_code == 403
+    assert FollowUp.objects.count() == 0
+
+
+def test_plan_buttons(org):
+    customer = CustomerFactory(owner=org.rep)
+    done = PlanFactory(customer=customer)
+    cancelled = PlanFactory(customer=customer)
+    client = client_for(org.rep)
+
+    response = client.post(f"/followups/plans/{done.pk}/complete/", headers=HTMX)
+    assert response.status_code == 200
+    assert "Plan marked done." in response.headers["HX-Trigger"]
+    response = client.post(f"/followups/plans/{done.pk}/complete/", headers=HTMX)
+    assert '"level": "error"' in response.headers["HX-Trigger"]
+    response = client.post(f"/followups/plans/{cancelled.pk}/cancel/")
+    assert response.status_code == 302
+
+    statuses = dict(FollowUpPlan.objects.values_list("pk", "status"))
+    assert statuses == {done.pk: PlanStatus.DONE, cancelled.pk: PlanStatus.CANCELLED}
+
+
+def test_plan_buttons_outside_scope_or_without_permission(org):
+    peers = PlanFactory(customer=CustomerFactory(owner=org.peer_rep))
+    outsiders = PlanFactory(customer=CustomerFactory(owner=org.outsider))
+
+    assert client_for(org.rep).post(f"/followups/plans/{peers.pk}/complete/").status_code == 404
+    assert client_for(org.outsider).post(f"/followups/plans/{outsiders.pk}/cancel/").status_code == 403
+    assert set(FollowUpPlan.objects.values_list("status", flat=True)) == {PlanStatus.OPEN}
+
+
+def test_admin_lists_are_read_only(org):
+    followup = FollowUpFactory(customer=CustomerFactory(owner=org.rep))
+    PlanFactory(customer=followup.customer, source=followup)
+    client = client_for(org.admin)
+
+    for path in ("/admin/followups/followup/", "/admin/followups/followupplan/"):
+        assert client.get(path).status_code == 200
+        assert client.get(f"{path}add/").status_code == 403
+    assert client.post(f"/admin/followups/followup/{followup.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert FollowUp.objects.filter(pk=followup.pk).exists()

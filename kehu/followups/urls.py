@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kehu.followups import views
+
+app_name = "followups"
+urlpatterns = [
+    path("customer/<int:customer_pk>/", views.customer_followups_view, name="customer"),
+    path("customer/<int:customer_pk>/record/", views.followup_record_view, name="record"),
+    path("plans/<int:pk>/complete/", views.plan_complete_view, name="plan_complete"),
+    path("plans/<int:pk>/cancel/", views.plan_cancel_view, name="plan_cancel"),
+]

@@ -1,0 +1,103 @@
+"""Follow-up pages: a customer's follow-ups and open plans, with a quick form to record one (htmx panel).
+
+The customer page's "Follow-ups" tab loads the panel; every endpoint also works as a plain request.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from kehu.core.exceptions import DomainError
+from kehu.core.htmx import render_partial, toast
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get
+from kehu.followups import services
+from kehu.followups.forms import FollowUpForm
+from kehu.followups.selectors import customer_followups, plan_get, plan_list
+from kehu.org.http import AuthenticatedHttpRequest
+
+PANEL_SIZE = 50
+TEMPLATE = "followups/customer_followups.html"
+
+
+def _panel(
+    request: AuthenticatedHttpRequest, customer: Customer, form: FollowUpForm | None = None
+) -> TemplateResponse:
+    context = {
+        "customer": customer,
+        "form": form or FollowUpForm(customer=customer),
+        "followups": customer_followups(customer=customer)[:PANEL_SIZE],
+        "plans": plan_list(user=request.user, customer=customer),
+        "now": timezone.now(),
+        "today_end": services.end_of_today(),
+    }
+    return render_partial(request, TEMPLATE, context, target="followup-panel", partial="panel")
+
+
+def _back(customer_pk: int) -> str:
+    return reverse("customers:detail", args=[customer_pk]) + "?tab=followups"
+
+
+@require_safe
+@login_required
+def customer_followups_view(request: AuthenticatedHttpRequest, customer_pk: int) -> TemplateResponse:
+    return _panel(request, customer_get(user=request.user, pk=customer_pk))
+
+
+@require_POST
+@login_required
+def followup_record_view(request: AuthenticatedHttpRequest, customer_pk: int) -> HttpResponse:
+    customer = customer_get(user=request.user, pk=customer_pk)
+    form = FollowUpForm(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            services.followup_record(actor=request.user, customer=customer, data=form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(exc.message) from exc
+            form.add_error(None, exc.message)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Follow-up recorded."))
+                return redirect(_back(customer.pk))
+            return toast(_panel(request, customer), _("Follow-up recorded."))
+    return _panel(request, customer, form)
+
+
+def _plan_action(request: AuthenticatedHttpRequest, pk: int, service, done: str) -> HttpResponse:
+    plan = plan_get(user=request.user, pk=pk)
+    try:
+        service(actor=request.user, plan=plan)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        message, level = exc.message, "error"
+    else:
+        message, level = done, "success"
+    if not request.htmx:
+        messages.add_message(request, messages.ERROR if level == "error" else messages.SUCCESS, message)
+        return redirect(_back(plan.customer_id))
+    return toast(_panel(request, plan.customer), message, level)
+
+
+@require_POST
+@login_required
+def plan_complete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_action(request, pk, services.plan_complete, _("Plan marked done."))
+
+
+@require_POST
+@login_required
+def plan_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _plan_action(request, pk, services.plan_cancel, _("Plan cancelled."))
