@@ -1,8 +1,15 @@
 """Reading an uploaded file: what it is, its encoding, its header and first rows, then its rows as a stream.
 
-Excel workbooks (.xlsx, the first sheet) are read with openpyxl in read-only mode; CSV files in UTF-8,
-GBK/GB18030 or UTF-16, with the commonest of , ; tab | as the separator. Both are streamed: the memory
-used does not grow with the file.
+Excel workbooks (.xlsx, the first sheet) are inspected with openpyxl in read-only mode. Their rows are
+read with python-calamine up to KEHU_IMPORT_XLSX_IN_MEMORY_BYTES of file (it parses the whole sheet at
+once, ~20 times faster, holding it in memory: about 15 MB per MB of .xlsx), and streamed by openpyxl
+above that, or when calamine cannot read the file. CSV files, in UTF-8, GBK/GB18030 or UTF-16 with the
+commonest of , ; tab | as the separator, are streamed: the memory used does not grow with the file.
+
+Both readers give the same rows: the spreadsheet row number (the header is row 1), column A at index 0.
+Where they differ (error cells such as #N/A: the text from openpyxl, an empty cell from calamine;
+dates in the built-in Chinese formats 27–36 and 50–58: a number from openpyxl, a date from calamine),
+calamine is the more accurate.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 from kehu.core.exceptions import DomainError
 from kehu.leads.models import LeadImport
@@ -47,11 +55,9 @@ def data_rows(job: LeadImport, *, skip: int = 0) -> Iterator[tuple[int, Sequence
     """(spreadsheet row number, cells) of the data rows after the first `skip`; the header is row 1."""
     path = stored_file(job.stored_path)
     if job.file_format == "xlsx":
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        with closing(workbook):
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()
-            yield from enumerate(sheet.iter_rows(min_row=2 + skip, values_only=True), start=2 + skip)
+        limit = settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES
+        sheet = _calamine_sheet(path) if limit and path.stat().st_size <= limit else None
+        yield from _openpyxl_rows(path, skip) if sheet is None else _calamine_rows(sheet, skip)
         return
     with _csv_reader(path, job.encoding) as reader:
         next(reader, None)
@@ -116,6 +122,40 @@ def _inspect_xlsx(path: Path) -> Inspection:
         if hint is None:  # no size in the file (or "A1"): count the rows for the progress bar
             hint = _count_xlsx_rows(path, getattr(sheet, "_worksheet_path", ""))
     return "", max(hint - 1, 0), header, preview
+
+
+def _openpyxl_rows(path: Path, skip: int) -> Iterator[tuple[int, Sequence[Any]]]:
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    with closing(workbook):
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        yield from enumerate(sheet.iter_rows(min_row=2 + skip, values_only=True), start=2 + skip)
+
+
+def _calamine_sheet(path: Path) -> CalamineSheet | None:
+    """The first worksheet (as openpyxl's `worksheets[0]`: chart sheets do not count), parsed; None if
+    python-calamine cannot read the file, which openpyxl then reads, or refuses as it did at upload."""
+    try:
+        with CalamineWorkbook.from_path(path) as workbook:
+            kinds = [sheet.typ for sheet in workbook.sheets_metadata]
+            if SheetTypeEnum.WorkSheet not in kinds:
+                return None
+            sheet = workbook.get_sheet_by_index(kinds.index(SheetTypeEnum.WorkSheet))
+    except BaseException as exc:  # a CalamineError, or a Rust panic (a BaseException) on an odd file
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        return None
+    return sheet if sheet.start else None  # no cells at all (iter_rows needs a start): leave it to openpyxl
+
+
+def _calamine_rows(sheet: CalamineSheet, skip: int) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The rows as openpyxl gives them. iter_rows() starts at row 1 (the rows above the sheet's data come
+    as empty rows) but at the data's first column: the columns left of it are added back as empty cells.
+    Numbers are all floats in calamine: whole ones become ints, as openpyxl reads "13912345678"."""
+    left = [""] * (sheet.start or (0, 0))[1]
+    for number, cells in itertools.islice(enumerate(sheet.iter_rows(), start=1), 1 + skip, None):
+        cells = [int(v) if type(v) is float and v.is_integer() and -1e16 < v < 1e16 else v for v in cells]
+        yield number, left + cells
 
 
 def _count_xlsx_rows(path: Path, member: str) -> int:

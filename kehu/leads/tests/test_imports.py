@@ -2,8 +2,10 @@
 
 import csv
 import io
+import re
 import time
-from datetime import UTC, date, datetime
+import zipfile
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, Reference
 
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
@@ -21,7 +24,7 @@ from kehu.customers.services import customer_create
 from kehu.customers.tests.test_api import api_client
 from kehu.leads import imports, services, tasks
 from kehu.leads.choices import ImportMode, ImportStatus, LeadChannel, LeadStatus
-from kehu.leads.imports import jobs
+from kehu.leads.imports import files, jobs
 from kehu.leads.imports import run as import_run_module
 from kehu.leads.models import Lead, LeadImport, LeadImportError
 from kehu.leads.selectors import import_get
@@ -30,6 +33,8 @@ from kehu.leads.tests.rules import make_rule
 from kehu.notifications.models import Notification
 
 HEADER = ["姓名", "公司名称", "手机号", "邮箱", "行业", "备注"]
+# .xlsx up to KEHU_IMPORT_XLSX_IN_MEMORY_BYTES is read with python-calamine, above with openpyxl
+READERS = pytest.mark.parametrize("in_memory_bytes", [0, 8 * 1024 * 1024], ids=["openpyxl", "calamine"])
 
 
 @pytest.fixture(autouse=True)
@@ -276,7 +281,9 @@ def test_utf16_text_from_excel_is_understood(org, tmp_path):
     assert run(job, org.dept_manager).created_count == 1
 
 
-def test_xlsx_numbers_dates_and_labels(org, tmp_path):
+@READERS
+def test_xlsx_numbers_dates_and_labels(org, tmp_path, settings, in_memory_bytes):
+    settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = in_memory_bytes
     make_rule([org.rep, org.peer_rep])
     rows = [
         row(1, phone=13912345678, industry="Manufacturing", remark=date(2024, 5, 1)),
@@ -318,6 +325,124 @@ def test_xlsx_with_a_wrong_size_hint_is_read_to_the_end(org, tmp_path):
     assert job.created_count == 5
 
 
+# --- the two .xlsx readers: python-calamine up to a size, openpyxl above -----------------------------------
+
+
+def tricky_workbook(path: Path, *, first_cell: str = "A1", chart_sheet: bool = False) -> Path:
+    """Header and rows whose top left cell is `first_cell`; row 3 below the header is empty."""
+    workbook = Workbook()
+    sheet = workbook.active
+    if chart_sheet:  # first in the workbook: openpyxl's worksheets[0] is the sheet after it
+        chart = BarChart()
+        chart.add_data(Reference(sheet, min_col=1, min_row=1, max_row=2))
+        workbook.create_chartsheet("Chart", 0).add_chart(chart)
+    rows = [
+        ["姓名", "手机号", "日期", "备注", "数", "公式"],
+        [" 张三 ", 13912345678, date(2024, 5, 1), "x" * 5000, 0.5, "=1+1"],
+        ["李四", "139 1234 5679", datetime(2024, 5, 1, 9, 30), True, 1.25, '="a"&"b"'],
+        [None] * 6,
+        ["", "  ", None, False, -3, 123456789012345],
+        ["王五\n(北京)", 13912345680.0, datetime(2024, 5, 1, 9, 30).time(), timedelta(hours=30), 1e20, 0],
+    ]
+    formats = {(1, 4): "0%", (2, 2): "yyyy-mm-dd h:mm", (5, 3): "[h]:mm"}
+    top, left = int(first_cell[1:]), ord(first_cell[0]) - ord("A") + 1
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            if value is not None:
+                cell = sheet.cell(row=top + r, column=left + c, value=value)
+                cell.number_format = formats.get((r, c), cell.number_format)
+    workbook.save(path)
+    # openpyxl writes formulas without the value Excel caches with them: add the values
+    cached = {
+        "<f>1+1</f><v />": "<f>1+1</f><v>2</v>",
+        '<f>"a"&amp;"b"</f><v />': '<f>"a"&amp;"b"</f><v>ab</v>',
+    }
+    data = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(data, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename).decode()
+            if item.filename.startswith("xl/worksheets/sheet"):
+                for old, new in cached.items():
+                    assert old in content
+                    content = content.replace(old, new)
+                content = re.sub(r'(<c r="\w+")(><f>"a")', r'\1 t="str"\2', content)
+            dst.writestr(item, content)
+    path.write_bytes(data.getvalue())
+    return path
+
+
+def rows_read(var_dir: Path, file: Path, skip: int = 0) -> list[tuple[int, list[str], bool]]:
+    """data_rows as (row, cell texts without the empty ones at the end, is_empty)."""
+    job = LeadImport(file_format="xlsx", stored_path=str(file.relative_to(var_dir)))
+    rows = []
+    for number, cells in files.data_rows(job, skip=skip):
+        texts = [files.cell_text(v) for v in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        rows.append((number, texts, files.is_empty(cells)))
+    return rows
+
+
+def test_both_readers_give_the_same_rows_and_cells(var_dir, settings):
+    var_dir.mkdir()
+    books = {
+        "A1": tricky_workbook(var_dir / "a1.xlsx"),
+        "C3": tricky_workbook(var_dir / "c3.xlsx", first_cell="C3"),
+        "B1, after a chart sheet": tricky_workbook(var_dir / "chart.xlsx", first_cell="B1", chart_sheet=True),
+    }
+    for name, file in books.items():
+        for skip in (0, 1, 3, 5, 9):
+            settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = 0
+            by_openpyxl = rows_read(var_dir, file, skip)
+            settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = 8 * 1024 * 1024
+            assert rows_read(var_dir, file, skip) == by_openpyxl, (name, skip)
+    assert rows_read(var_dir, books["A1"]) == [
+        (2, ["张三", "13912345678", "2024-05-01", "x" * 5000, "0.5", "2"], False),
+        (3, ["李四", "139 1234 5679", "2024-05-01 09:30", "TRUE", "1.25", "ab"], False),
+        (4, [], True),
+        (5, ["", "", "", "FALSE", "-3", "123456789012345"], False),
+        (6, ["王五\n(北京)", "13912345680", "09:30:00", "1 day, 6:00:00", "1e+20", "0"], False),
+    ]
+    assert rows_read(var_dir, books["C3"], skip=2)[:2] == [
+        (4, ["", "", "张三", "13912345678", "2024-05-01", "x" * 5000, "0.5", "2"], False),
+        (5, ["", "", "李四", "139 1234 5679", "2024-05-01 09:30", "TRUE", "1.25", "ab"], False),
+    ]
+
+
+@READERS
+def test_whole_numbers_come_as_ints_from_both_readers(var_dir, settings, in_memory_bytes):
+    settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = in_memory_bytes
+    var_dir.mkdir()
+    write_xlsx(var_dir / "n.xlsx", [[13912345678, 2.5, -0.0, 1e20, True]], header=["a", "b", "c", "d", "e"])
+    job = LeadImport(file_format="xlsx", stored_path="n.xlsx")
+    [(number, cells)] = files.data_rows(job)
+    assert (number, [(type(v), v) for v in cells]) == (
+        2,
+        [(int, 13912345678), (float, 2.5), (int, 0), (float, 1e20), (bool, True)],
+    )
+
+
+@READERS
+def test_a_file_neither_reader_can_read_fails_the_same_way(var_dir, settings, in_memory_bytes):
+    settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = in_memory_bytes
+    var_dir.mkdir()
+    (var_dir / "bad.xlsx").write_bytes(b"PK\x03\x04 this is not really a zip")
+    with pytest.raises(zipfile.BadZipFile):
+        list(files.data_rows(LeadImport(file_format="xlsx", stored_path="bad.xlsx")))
+
+
+def test_a_workbook_over_the_size_is_streamed_by_openpyxl(var_dir, settings, monkeypatch):
+    var_dir.mkdir()
+    file = tricky_workbook(var_dir / "big.xlsx")
+    settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = file.stat().st_size - 1
+
+    def not_here(path):
+        raise AssertionError("read with calamine")
+
+    monkeypatch.setattr(files, "_calamine_sheet", not_here)
+    assert [number for number, _texts, _empty in rows_read(var_dir, file)] == [2, 3, 4, 5, 6]
+
+
 # --- row errors, empty rows, modes ------------------------------------------------------------------------
 
 
@@ -345,7 +470,9 @@ def test_bad_rows_are_reported_with_row_and_column_and_the_rest_imported(org, tm
     ]
 
 
-def test_empty_rows_are_skipped_silently(org, tmp_path):
+@READERS
+def test_empty_rows_are_skipped_silently(org, tmp_path, settings, in_memory_bytes):
+    settings.KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = in_memory_bytes
     rows = [row(1), [], ["", " ", "", "", "", ""], [None] * 6, row(2), [None, None]]
     job = run(upload(org.dept_manager, write_xlsx(tmp_path / "gaps.xlsx", rows)), org.dept_manager)
     assert (job.created_count, job.error_count, job.total_rows) == (2, 0, 2)
