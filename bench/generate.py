@@ -98,7 +98,7 @@ class Result:
 # Database plumbing ---------------------------------------------------------------------------------------
 
 
-WIPED_APPS = {"customers", "org", "core", "leads", "notifications"}
+WIPED_APPS = {"customers", "org", "core", "leads", "notifications", "followups", "pool"}
 
 
 def _wipe_models() -> list[type]:
@@ -463,7 +463,7 @@ class Generator:
                 "name", "status", "intent_level", "level", "focus_points", "purchase_motivation",
                 "estimated_value", "currency", "industry", "size", "source", "province", "city",
                 "district", "address", "phone", "email", "website", "credit_code", "birthday", "remark",
-                "search_text", "name_key",
+                "search_text", "name_key", "received_at", "last_followup_at", "next_followup_at",
             ],
         )  # fmt: skip
         self.contacts = Table(
@@ -686,6 +686,14 @@ class Generator:
                 self.next_link += 1
                 tag_names.append(tag_name)
 
+            events, received_at = self.timeline(
+                cid, name, owner, status, created_at, updated_at, deleted_at, mine, tag_names
+            )
+            last, due, followed = self.followups.customer(
+                cid, owner, status, received_at, deleted_at, [m[0] for m in mine if m[6] is None]
+            )
+            activities.extend(events)
+            activities.extend(followed)
             customers.append(
                 (
                     cid, self.ts(created_at), self.ts(updated_at), owner, department,
@@ -694,13 +702,12 @@ class Generator:
                     rng.choice(v.FOCUS_POINTS), rng.choice(v.MOTIVATIONS), value, "CNY", industry, size,
                     self.sources[_weighted(rng, self.source_cum)], province, city, district, address, phone,
                     email, website, credit, birthday, rng.choice(v.REMARKS), search_text,
-                    "" if is_person else self.name_key(name),
+                    "" if is_person else self.name_key(name), self.ts(received_at),
+                    self.ts(last) if last else None, self.ts(due) if due else None,
                 )
             )  # fmt: skip
-            activities.extend(
-                self.timeline(cid, name, owner, status, created_at, updated_at, deleted_at, mine, tag_names)
-            )
         self.customers.write(customers)
+        self.followups.flush()
         self.contacts.write(contacts)
         self.tag_links.write(links)
         self.activities.write(activities)
@@ -716,16 +723,19 @@ class Generator:
         deleted_at: float | None,
         contacts: list[tuple],
         tag_names: list[str],
-    ) -> list[tuple]:
-        """What the services would have recorded: creation, contacts, a few edits, maybe a transfer."""
+    ) -> tuple[list[tuple], float]:
+        """What the services would have recorded: creation, contacts, a few edits, maybe a transfer; and
+        when the owner received the customer."""
         rng, org = self.rng, self.org
         creator = owner
+        received_at = created_at
         events: list[tuple[float, int | None, str, dict]] = []
         if rng.random() < 0.08:  # received from a colleague who left or moved
             creator = org.owners[_weighted(rng, org.owner_weights)]
+            received_at = rng.uniform(created_at, updated_at)
             events.append(
                 (
-                    rng.uniform(created_at, updated_at),
+                    received_at,
                     rng.choice(org.managers),
                     "customer.transferred",
                     {"from": org.owner_name[creator], "to": org.owner_name[owner],
@@ -773,7 +783,7 @@ class Generator:
                 )
             )
             self.next_activity += 1
-        return rows
+        return rows, received_at
 
 
 # Leads ---------------------------------------------------------------------------------------------------
@@ -1362,8 +1372,10 @@ def generate(
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
+    from bench.followups_gen import FollowUpGenerator
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
+    from kehu.followups.models import FollowUp, FollowUpPlan
     from kehu.leads.models import Lead, LeadAssignment, LeadImport
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
@@ -1390,8 +1402,12 @@ def generate(
     with transaction.atomic():
         org = build_org(scale, rng)
         generator = Generator(scale, org, rng, now)
+        generator.followups = FollowUpGenerator(generator, seed)
         created = generator.created_times()
-        models = [Customer, Contact, Customer.tags.through, Activity, Lead, LeadAssignment, LeadImport]
+        models = [
+            Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, Lead, LeadAssignment,
+            LeadImport,
+        ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
                 generator.chunk(created[start : start + CHUNK])
@@ -1421,6 +1437,8 @@ def generate(
         "contacts": generator.contacts.count,
         "customer tags": generator.tag_links.count,
         "activities": generator.activities.count,
+        "follow-ups": generator.followups.followups.count,
+        "follow-up plans": generator.followups.plans.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
     }

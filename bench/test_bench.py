@@ -103,3 +103,39 @@ def test_refuses_a_database_with_data_unless_reset():
     assert Customer.objects.count() == SCALES["XS"].customers
     assert Lead.objects.count() == SCALES["XS"].leads
     assert list(Customer.objects.order_by("id").values_list("name", "phone", "search_text")[:50]) == first
+
+
+def test_generated_followups_are_what_the_services_leave():
+    from django.db.models import Max, Min
+
+    from kehu.followups.models import FollowUp, FollowUpPlan
+
+    result = generate("XS", out=quiet)
+
+    assert FollowUp.objects.count() == result.rows["follow-ups"] > SCALES["XS"].customers
+    assert FollowUpPlan.objects.count() == result.rows["follow-up plans"] > 0
+    assert Activity.objects.filter(verb="followup.recorded").count() == FollowUp.objects.count()
+    # the customer's last and next follow-up and received-at, as followup_record and transfers keep them
+    last = dict(
+        FollowUp.objects.alive()
+        .values("customer_id")
+        .annotate(at=Max("occurred_at"))
+        .values_list("customer_id", "at")
+    )
+    due = dict(
+        FollowUpPlan.objects.open()
+        .values("customer_id")
+        .annotate(at=Min("due_at"))
+        .values_list("customer_id", "at")
+    )
+    for customer in Customer.objects.all():
+        assert (customer.last_followup_at, customer.next_followup_at) == (
+            last.get(customer.pk),
+            due.get(customer.pk),
+        ), customer.pk
+        assert customer.created_at <= customer.received_at
+    # follow-ups by the owner, after it received the customer; a plan made by the last one, after it
+    assert not FollowUp.objects.exclude(created_by_id=F("customer__owner_id")).exists()
+    assert not FollowUp.objects.filter(occurred_at__lt=F("customer__received_at")).exists()
+    assert not FollowUpPlan.objects.exclude(owner_id=F("customer__owner_id")).exists()
+    assert not FollowUpPlan.objects.filter(due_at__lte=F("source__occurred_at")).exists()

@@ -78,11 +78,14 @@ def demo_followups(*, rng: random.Random) -> int:
         contacts[customer_id].append(contact_id)
     followups = []
     for pk, owner_id, created in customers:
-        if rng.random() < 0.35:
-            continue
-        for _ in range(rng.randint(1, 6)):
+        last = now - timedelta(days=_last_contact_age(rng))
+        if last < created:  # a new customer: called since it came, or not yet
+            if rng.random() < 0.3:
+                continue
+            last = created + (now - created) * rng.random()
+        times = [last] + [created + (last - created) * rng.random() ** 0.7 for _ in range(rng.randint(0, 5))]
+        for when in times:
             method = rng.choices(list(METHOD_WEIGHTS), list(METHOD_WEIGHTS.values()))[0]
-            when = created + (now - created) * rng.random() ** 0.7
             followups.append(
                 FollowUp(
                     customer_id=pk,
@@ -99,6 +102,18 @@ def demo_followups(*, rng: random.Random) -> int:
     _activities(followups)
     _refresh_customers()
     return len(followups)
+
+
+def _last_contact_age(rng: random.Random) -> float:
+    """Days since a customer's last follow-up: most were called in the last week and a half; under the
+    demo pool's 15-day rule (3 days' warning) one in ten is about to return to the pool and a few are due.
+    """
+    share = rng.random()
+    if share < 0.82:
+        return rng.uniform(0, 11)
+    if share < 0.93:
+        return rng.uniform(12.2, 14.8)
+    return rng.uniform(16, 60)
 
 
 def _plans(rng: random.Random, followups: list[FollowUp], now: datetime) -> None:
@@ -122,8 +137,9 @@ def _plans(rng: random.Random, followups: list[FollowUp], now: datetime) -> None
         turn = per_owner[owner_id]
         if turn <= 3:  # due today, between 9:00 and 18:00
             due = today + timedelta(hours=rng.randint(9, 17), minutes=rng.choice([0, 15, 30, 45]))
-        elif turn <= 5:  # overdue by a day or a few
-            due = today - timedelta(days=rng.randint(1, 6)) + timedelta(hours=rng.randint(9, 17))
+        elif turn <= 5 and followup.occurred_at < today - timedelta(hours=2):  # overdue: planned, then missed
+            after = followup.occurred_at + timedelta(hours=1)
+            due = after + (today - after) * rng.uniform(0.3, 0.95)
         else:
             due = today + timedelta(days=rng.randint(1, 21), hours=rng.randint(9, 17))
         plans.append(
