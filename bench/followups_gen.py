@@ -65,6 +65,8 @@ class FollowUpGenerator:
         received_at: float,
         deleted_at: float | None,
         contact_ids: Sequence[int],
+        *,
+        may_plan: bool = True,
     ) -> tuple[float | None, float | None, list[tuple]]:
         """Write one customer's follow-ups and plan; return (last follow-up, next due, activity rows)."""
         from bench.generate import _weighted
@@ -104,7 +106,12 @@ class FollowUpGenerator:
             self.base.next_activity += 1
             self.next_followup += 1
         due = None
-        if deleted_at is None and status in ("potential", "intent") and rng.random() < PLAN_SHARE:
+        if (
+            may_plan
+            and deleted_at is None
+            and status in ("potential", "intent")
+            and rng.random() < PLAN_SHARE
+        ):
             due = max(now + rng.uniform(-7, 21) * DAY, last + 3600)
             due -= due % 900  # on the quarter hour, as people plan
             self.pending_plans.append(

@@ -463,7 +463,8 @@ class Generator:
                 "name", "status", "intent_level", "level", "focus_points", "purchase_motivation",
                 "estimated_value", "currency", "industry", "size", "source", "province", "city",
                 "district", "address", "phone", "email", "website", "credit_code", "birthday", "remark",
-                "search_text", "name_key", "received_at", "last_followup_at", "next_followup_at",
+                "search_text", "name_key", "received_at", "last_followup_at", "next_followup_at", "pool_id",
+                "pooled_at",
             ],
         )  # fmt: skip
         self.contacts = Table(
@@ -686,31 +687,44 @@ class Generator:
                 self.next_link += 1
                 tag_names.append(tag_name)
 
+            # drawn in the order the customer row always drew them, so the data set stays the same
+            level = self.levels[_weighted(rng, self.level_cum)]
+            focus, motivation = rng.choice(v.FOCUS_POINTS), rng.choice(v.MOTIVATIONS)
+            source, remark = self.sources[_weighted(rng, self.source_cum)], rng.choice(v.REMARKS)
             events, received_at = self.timeline(
                 cid, name, owner, status, created_at, updated_at, deleted_at, mine, tag_names
             )
+            pooled = self.pools.chooses(status, deleted_at)
             last, due, followed = self.followups.customer(
-                cid, owner, status, received_at, deleted_at, [m[0] for m in mine if m[6] is None]
-            )
+                cid, owner, status, received_at, deleted_at, [m[0] for m in mine if m[6] is None],
+                may_plan=not pooled,
+            )  # fmt: skip
             activities.extend(events)
             activities.extend(followed)
+            holder, team, received, pool_id, pooled_at = owner, department, received_at, None, None
+            if pooled:
+                pool_id, pooled_at, entry = self.pools.place(cid, owner, level, last, received_at)
+                activities.append(entry)
+                holder = team = received = None
+                self.books[owner].pop()  # the last one added: this customer
             customers.append(
                 (
-                    cid, self.ts(created_at), self.ts(updated_at), owner, department,
+                    cid, self.ts(created_at), self.ts(updated_at), holder, team,
                     self.ts(deleted_at) if deleted_at else None, person_kind if is_person else company_kind,
-                    name, status, intent, self.levels[_weighted(rng, self.level_cum)],
-                    rng.choice(v.FOCUS_POINTS), rng.choice(v.MOTIVATIONS), value, "CNY", industry, size,
-                    self.sources[_weighted(rng, self.source_cum)], province, city, district, address, phone,
-                    email, website, credit, birthday, rng.choice(v.REMARKS), search_text,
-                    "" if is_person else self.name_key(name), self.ts(received_at),
-                    self.ts(last) if last else None, self.ts(due) if due else None,
+                    name, status, intent, level, focus, motivation, value, "CNY", industry, size, source,
+                    province, city, district, address, phone, email, website, credit, birthday, remark,
+                    search_text,
+                    "" if is_person else self.name_key(name), self.ts(received) if received else None,
+                    self.ts(last) if last else None, self.ts(due) if due else None, pool_id,
+                    self.ts(pooled_at) if pooled_at else None,
                 )
             )  # fmt: skip
         self.customers.write(customers)
-        self.followups.flush()
         self.contacts.write(contacts)
         self.tag_links.write(links)
         self.activities.write(activities)
+        self.followups.flush()
+        self.pools.flush()
 
     def timeline(
         self,
@@ -1373,10 +1387,12 @@ def generate(
     from django.db import connection, transaction
 
     from bench.followups_gen import FollowUpGenerator
+    from bench.pools_gen import PoolGenerator
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
     from kehu.followups.models import FollowUp, FollowUpPlan
     from kehu.leads.models import Lead, LeadAssignment, LeadImport
+    from kehu.pool.models import PoolEvent
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
     if not is_empty():
@@ -1403,10 +1419,11 @@ def generate(
         org = build_org(scale, rng)
         generator = Generator(scale, org, rng, now)
         generator.followups = FollowUpGenerator(generator, seed)
+        generator.pools = PoolGenerator(generator, seed)
         created = generator.created_times()
         models = [
-            Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, Lead, LeadAssignment,
-            LeadImport,
+            Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, PoolEvent, Lead,
+            LeadAssignment, LeadImport,
         ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
@@ -1439,6 +1456,7 @@ def generate(
         "activities": generator.activities.count,
         "follow-ups": generator.followups.followups.count,
         "follow-up plans": generator.followups.plans.count,
+        "pool events": generator.pools.events.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
     }

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import pool_cases
 from bench.db import VAR_DIR, configure, describe, explain
 
 # DESIGN.md §5, p95 in milliseconds, by scale. S and XS are held to the M budgets.
@@ -43,6 +44,8 @@ BUDGETS = {
     "detail": {"M": 30, "L": 60},
     "lead_list": {"M": 40, "L": 100},
     "lead_detail": {"M": 30, "L": 60},
+    "workbench": {"M": 50, "L": 150},
+    **pool_cases.BUDGETS,
 }
 # Throughput floors, leads per second on one worker (requests one after another).
 INTAKE_BUDGETS = {"intake": {"M": 300, "L": 300}}
@@ -52,6 +55,8 @@ BUDGET_NAMES = {
     "detail": "customer detail with 360° timeline",
     "lead_list": "lead list (mine + open, team, pool; page and API), page 1, held to the list budget",
     "lead_detail": "lead detail, held to the customer-detail budget",
+    "workbench": "rep workbench (today, overdue, about to be reclaimed, new leads; managers: team activity)",
+    **pool_cases.BUDGET_NAMES,
     "intake": "lead intake through the API with dedupe + assignment, ≥ leads/s on one worker",
 }
 
@@ -101,7 +106,17 @@ CASES = [
     Case("lead_search_zh2_manager", "manager1", "/leads/?q=科技", "search"),
     Case("lead_search_zh3_manager", "manager1", "/leads/?q=新能源", "search"),
     Case("lead_search_phone_director", "director", "/leads/?q={lead_phone}", "search"),
+    Case("workbench_rep", "rep001", "/", "workbench"),
+    Case("workbench_manager", "manager1", "/", "workbench"),
+    Case("workbench_director", "director", "/", "workbench"),
+    Case("api_workbench_rep", "rep001", "/api/v1/workbench", "workbench"),
+    # the pool's page and API list: rep001's home pool, newest in the pool first
+    Case("pool_page_rep", "rep001", "/pool/{pool}/", "list", True),
+    Case("pool_search_rep", "rep001", "/pool/{pool}/?q=科技", "search"),
+    Case("api_pool_customers_rep", "rep001", "/api/v1/pools/{pool}/customers", "list", True),
 ]
+# Writing pool cases (bench/pool_cases.py), run after the reading ones; they leave the data as it was.
+POOL_CASES = ["pool_claim_rep", "pool_reclaim_job"]
 
 
 @dataclass
@@ -155,6 +170,10 @@ class Outcome:
     duplicates: int | None = None
     assigned: int | None = None
     profile: str = ""
+    # the reclaim job
+    moved: int | None = None  # customers the timed run moved
+    moved_again: int | None = None  # customers a second run right after moved (0: idempotent)
+    dry_run_ms: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -228,7 +247,11 @@ def fixtures() -> dict[str, str]:
         .values_list("phone", flat=True)
         .first()
     )
+    from kehu.pool.services import pool_for_user
+
+    pool = pool_for_user(rep)
     return {
+        "pool": str(pool.pk if pool else 0),
         "customer": str(customer.pk),
         "phone": digits[-8:-1],  # seven digits from its middle
         "lead": str(lead or 0),
@@ -567,6 +590,15 @@ def run(
             print(_progress_line(outcome), flush=True)
             if outcome.profile:
                 print(outcome.profile)
+        for key in POOL_CASES:
+            if only and key not in only:
+                continue
+            if key == "pool_claim_rep":
+                outcome = pool_cases.measure_claim(Outcome, scale=scale, requests=requests, warmup=warmup)
+            else:
+                outcome = pool_cases.measure_reclaim(Outcome, scale=scale)
+            outcomes.append(outcome)
+            print(_progress_line(outcome), flush=True)
     return {
         "vendor": connection.vendor,
         "database": describe(),
@@ -597,9 +629,14 @@ def _progress_line(o: Outcome) -> str:
             f"leads/s  median {o.median_ms:.1f} ms  p95 {o.p95_ms:.1f} ms  {o.queries} queries  "
             f"budget ≥ {o.budget_leads_per_second} leads/s  {'pass' if o.passed else 'FAIL'}"
         )
+    moved = (
+        f"  moved {o.moved:,} (again: {o.moved_again}), dry run {o.dry_run_ms} ms"
+        if o.moved is not None
+        else ""
+    )
     return (
         f"  {o.key:<26} {o.status}  median {o.median_ms:7.1f} ms  p95 {o.p95_ms:7.1f} ms  "
-        f"{o.queries} queries  budget {o.budget_ms} ms  {'pass' if o.passed else 'FAIL'}"
+        f"{o.queries} queries  budget {o.budget_ms} ms  {'pass' if o.passed else 'FAIL'}{moved}"
     )
 
 
@@ -629,7 +666,8 @@ def markdown(report: dict[str, Any]) -> str:
         "| case | user | URL | status | median ms | p95 ms | queries | budget p95 ms | result | load |",
         "|---|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
-    reads = [c for c in report["cases"] if c.get("kind", "read") == "read"]
+    reads = [c for c in report["cases"] if c.get("kind", "read") in ("read", "claim")]
+    jobs = [c for c in report["cases"] if c.get("kind") == "reclaim"]
     intakes = [c for c in report["cases"] if c.get("kind") == "intake"]
     for c in reads:
         url = c["url"].replace("|", "\\|")
@@ -670,6 +708,18 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{_load(c)} | ≥ {c['budget_leads_per_second']} leads/s | "
                 f"{'pass' if c['passed'] else '**FAIL**'} |"
             )
+    for c in jobs:
+        if c["skipped"]:
+            lines += ["", f"Reclaim job: skipped: {c['skipped']}"]
+            continue
+        lines += [
+            "",
+            f"Reclaim job (`pool_reclaim()`, every pool, in a transaction rolled back after each of "
+            f"{c['requests']} runs): moved {c['moved']:,} customers in median {c['median_ms']:,.0f} ms, "
+            f"p95 {c['p95_ms']:,.0f} ms (budget {c['budget_ms']:,} ms: "
+            f"{'pass' if c['passed'] else '**FAIL**'}); "
+            f"a second run right after moved {c['moved_again']}; the dry run took {c['dry_run_ms']:,.0f} ms.",
+        ]
     lines += ["", "Budgets (DESIGN.md §5, p95):", ""]
     lines += [f"- {kind}: {BUDGET_NAMES[kind]}" for kind in (*BUDGETS, *INTAKE_BUDGETS)]
     for note in report["notes"]:

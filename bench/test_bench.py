@@ -27,8 +27,13 @@ def test_generated_data_set_is_consistent():
     assert Department.objects.count() == scale.departments
     assert User.objects.count() == scale.users
     assert Contact.objects.count() == result.rows["contacts"] > scale.customers
-    # every customer is filed under its owner's department
-    assert not Customer.objects.filter(~Q(department_id=F("owner__department_id")) | Q(owner=None)).exists()
+    # every owned customer is filed under its owner's department; a pooled one has neither, and a pool
+    owned = Customer.objects.filter(pool=None)
+    assert not owned.filter(~Q(department_id=F("owner__department_id")) | Q(owner=None)).exists()
+    pooled = Customer.objects.exclude(pool=None)
+    assert pooled.exists()
+    assert not pooled.exclude(owner=None, department=None, received_at=None).exists()
+    assert not pooled.filter(pooled_at=None).exists()
     # 0–4 contacts each, at most one primary among the living
     per_customer = Customer.objects.annotate(
         n=Count("contacts"), primaries=Count("contacts", filter=Q(contacts__is_primary=True))
@@ -133,9 +138,36 @@ def test_generated_followups_are_what_the_services_leave():
             last.get(customer.pk),
             due.get(customer.pk),
         ), customer.pk
-        assert customer.created_at <= customer.received_at
+        if customer.pool_id is None:
+            assert customer.created_at <= customer.received_at
     # follow-ups by the owner, after it received the customer; a plan made by the last one, after it
-    assert not FollowUp.objects.exclude(created_by_id=F("customer__owner_id")).exists()
+    assert (
+        not FollowUp.objects.filter(customer__pool=None)
+        .exclude(created_by_id=F("customer__owner_id"))
+        .exists()
+    )
     assert not FollowUp.objects.filter(occurred_at__lt=F("customer__received_at")).exists()
     assert not FollowUpPlan.objects.exclude(owner_id=F("customer__owner_id")).exists()
     assert not FollowUpPlan.objects.filter(due_at__lte=F("source__occurred_at")).exists()
+
+
+def test_generated_pools_hold_what_reclaim_and_release_leave():
+    from kehu.pool.models import Pool, PoolEvent
+
+    generate("S", out=quiet)
+
+    assert Pool.objects.filter(is_default=True).count() == 1
+    pooled = Customer.objects.exclude(pool=None)
+    # about 6 % of the open customers, each with one event and one timeline entry naming its pool
+    assert 0.03 < pooled.count() / Customer.objects.count() < 0.08
+    assert PoolEvent.objects.count() == pooled.count()
+    assert not pooled.exclude(pool_events__pool_id=F("pool_id")).exists()
+    assert set(PoolEvent.objects.values_list("kind", flat=True)) == {"reclaimed", "released"}
+    assert Activity.objects.filter(verb__in=["pool.reclaimed", "pool.released"]).count() == pooled.count()
+    # a customer went to its last owner's home pool, after its last follow-up; no plan follows it there
+    for event in PoolEvent.objects.select_related("customer", "pool", "from_user__department"):
+        if not event.pool.is_default:
+            region = event.pool.departments.get()
+            assert event.from_user.department.path.startswith(region.path), event.pk
+        assert event.customer.last_followup_at is None or event.customer.last_followup_at <= event.created_at
+    assert not pooled.filter(status="deal").exists()

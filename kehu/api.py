@@ -10,12 +10,15 @@ from kehu.leads.import_api import router as lead_imports_router
 from kehu.notifications.api import router as notifications_router
 from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
+from kehu.pool.api import router as pool_router
+from kehu.workbench.api import router as workbench_router
 
 api = NinjaAPI(
     title="Kehu CRM API",
     version="1",
     description=(
-        "Customers, contacts, follow-ups and their plans, leads and their assignment rules, notifications, "
+        "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
+        "the shared customer pools (release, claim, assign, rules with a dry-run preview), notifications, "
         "users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
@@ -31,3 +34,5 @@ api.add_router("/", leads_router)
 api.add_router("/", org_router)
 api.add_router("/", notifications_router)
 api.add_router("/", followups_router)
+api.add_router("/", pool_router)
+api.add_router("/", workbench_router)

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "kehu.notifications",
     "kehu.leads",
     "kehu.followups",
+    "kehu.workbench",
+    "kehu.pool",
     "kehu.sampledata",
 ]
 

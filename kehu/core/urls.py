@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from kehu.core import views
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
+    # The home page "/" (URL name "home") is the rep's workbench, from the workbench app.
+    path("", include("kehu.workbench.urls")),
     path("healthz", views.health_view, name="health"),
 ]

@@ -1,15 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-
-
-@require_safe
-@login_required
-def home_view(request: HttpRequest) -> HttpResponse:
-    return redirect("customers:list")
 
 
 @require_safe

@@ -101,6 +101,23 @@ class Customer(OwnedModel):
         editable=False,
         help_text=_("When the current owner received the customer."),
     )
+    # The shared pool (kehu.pool): a pooled customer has no owner and `pool` set; an owned one has no pool.
+    # The pool services keep this (a customer given an owner any other way leaves its pool, see
+    # kehu.pool.services.pool_leave_on_new_owner).
+    pool = models.ForeignKey(
+        "pool.Pool",
+        verbose_name=_("pool"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        editable=False,
+        db_index=False,  # customer_pool_idx starts with it
+    )
+    pooled_at = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("Locked customers may be exempt from reclaim.")
+    )
 
     objects = CustomerQuerySet.as_manager()
     history = HistoricalRecords(
@@ -111,6 +128,7 @@ class Customer(OwnedModel):
             "last_followup_at",
             "next_followup_at",
             "received_at",
+            "pooled_at",
         ]
     )
 
@@ -148,6 +166,9 @@ class Customer(OwnedModel):
             models.Index(fields=["owner", "next_followup_at"], name="customer_next_followup_idx"),
             models.Index(fields=["last_followup_at"], name="customer_last_followup_idx"),
             models.Index(fields=["received_at"], name="customer_received_idx"),
+            models.Index(
+                fields=["pool", "-pooled_at"], condition=Q(pool__isnull=False), name="customer_pool_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -151,6 +151,9 @@ class CustomerOut(Schema):
     received_at: datetime | None = Field(description="When the current owner received the customer.")
     last_followup_at: datetime | None = Field(description="The latest follow-up's time.")
     next_followup_at: datetime | None = Field(description="The earliest open follow-up plan's due time.")
+    pool_id: int | None = Field(None, description="The shared pool the customer is in; null while owned.")
+    pooled_at: datetime | None = Field(None, description="When it entered the pool.")
+    is_locked: bool = Field(False, description="Locked customers may be exempt from reclaim.")
     created_at: datetime
     updated_at: datetime
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -146,6 +147,12 @@ class FollowUpPlan(models.Model):
                 fields=["owner", "due_at"], condition=Q(status="open"), name="plan_owner_open_due_idx"
             ),
             models.Index(fields=["customer", "status", "due_at"], name="plan_customer_status_idx"),
+            # The reminder job: open plans not yet reminded, by due time (reminded ones leave the index).
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status="open", reminded_at__isnull=True),
+                name="plan_remind_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -155,3 +162,31 @@ class FollowUpPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} · {self.due_at:%Y-%m-%d %H:%M} · {self.action}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret of a user's calendar feed (/followups/calendar/<token>.ics), which calendars read unsigned.
+
+    Kept as is (not hashed), so the user can copy their address again; 256 random bits. Rotating it
+    replaces it, revoking deletes the row: either way the old address stops working at once.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.token[:6]}…"

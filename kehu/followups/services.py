@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, Max, Min, OuterRef, Subquery, Value
+from django.db.models import DateTimeField, F, Max, Min, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.models import Contact, Customer
 from kehu.followups.choices import FollowUpMethod, PlanStatus
 from kehu.followups.models import ACTION_MAX, CONTENT_MAX, FollowUp, FollowUpPlan
+from kehu.notifications.services import Message, notify
 from kehu.org.models import User
 
 FOLLOWUP_FIELDS = frozenset({"contact", "method", "content", "occurred_at", "next_at", "next_action"})
@@ -338,3 +340,63 @@ def plans_follow_new_owner(
 ) -> None:
     """Receiver of `kehu.customers.signals.owner_changed`: open plans go with the customers."""
     plans_pass_to_owner(customer_ids=customer_ids, new_owner_id=new_owner_id)
+
+
+# Reminders -----------------------------------------------------------------------------------------------
+
+REMIND_BATCH = 1000
+# A plan found this long after its due time (the worker was down, or the feature just switched on) is
+# marked reminded without a notification: the workbench's overdue list shows it already.
+REMIND_WINDOW = timedelta(hours=24)
+
+
+def _plans_to_remind(now: datetime) -> QuerySet[FollowUpPlan]:
+    """Open plans due by `now`, not yet reminded, on a customer their owner still holds (not in a pool)."""
+    return FollowUpPlan.objects.filter(
+        status=PlanStatus.OPEN,
+        reminded_at__isnull=True,
+        due_at__lte=now,
+        customer__owner_id=F("owner_id"),
+        customer__deleted_at__isnull=True,
+    )
+
+
+def plans_remind_due(*, now: datetime | None = None) -> int:
+    """Notify each plan's owner (in-app, no email) once its time has come; returns the notifications sent.
+
+    Set-based and safe with several workers: each batch is claimed in one transaction (rows locked with
+    SKIP LOCKED on PostgreSQL; SQLite runs write transactions one at a time) and stamped `reminded_at` in
+    one UPDATE, so a plan is reminded once however many workers run.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            plans = list(
+                _plans_to_remind(now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("customer", "owner")
+                .order_by("due_at", "id")[:REMIND_BATCH]
+            )
+            if not plans:
+                return sent
+            FollowUpPlan.objects.filter(pk__in=[p.pk for p in plans]).update(reminded_at=now)
+            fresh = [p for p in plans if p.due_at >= now - REMIND_WINDOW]
+            sent += len(notify(messages=[_reminder(p) for p in fresh], email=False))
+        if len(plans) < REMIND_BATCH:
+            return sent
+
+
+def _reminder(plan: FollowUpPlan) -> Message:
+    customer = plan.customer
+    return Message(
+        recipient=plan.owner,
+        verb="followup_plan.due",
+        title=_("Time to follow up: %(customer)s") % {"customer": customer.name},
+        body=_("Planned for %(when)s: %(action)s")
+        % {
+            "when": timezone.localtime(plan.due_at).strftime("%Y-%m-%d %H:%M"),
+            "action": plan.action or _("contact the customer"),
+        },
+        url=reverse("customers:detail", args=[customer.pk]) + "?tab=followups",
+    )

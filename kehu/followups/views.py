@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,7 +20,7 @@ from kehu.core.exceptions import DomainError
 from kehu.core.htmx import render_partial, toast
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get
-from kehu.followups import services
+from kehu.followups import calendar, services
 from kehu.followups.forms import FollowUpForm
 from kehu.followups.selectors import customer_followups, plan_get, plan_list
 from kehu.org.http import AuthenticatedHttpRequest
@@ -101,3 +101,50 @@ def plan_complete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 def plan_cancel_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _plan_action(request, pk, services.plan_cancel, _("Plan cancelled."))
+
+
+# The calendar feed -------------------------------------------------------------------------------------
+
+
+@require_safe
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself: no login (calendar apps cannot sign in), the secret token is the key."""
+    user = calendar.calendar_owner(token=token)
+    body = calendar.calendar_ics(
+        plans=calendar.calendar_plans(user=user),
+        host=request.get_host().split(":")[0],
+        customer_url=lambda pk: request.build_absolute_uri(reverse("customers:detail", args=[pk])),
+        name=_("Kehu follow-ups · %(user)s") % {"user": user},
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def calendar_card(request: AuthenticatedHttpRequest) -> TemplateResponse:
+    """The workbench's card with the user's feed address and its buttons."""
+    context = {"calendar_token": calendar.calendar_token_get(user=request.user)}
+    return TemplateResponse(request, "followups/calendar_card.html#card", context)
+
+
+@require_POST
+@login_required
+def calendar_rotate_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    calendar.calendar_token_rotate(actor=request.user)
+    message = _("Your calendar address is ready. Any earlier address no longer works.")
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("home")
+    return toast(calendar_card(request), message)
+
+
+@require_POST
+@login_required
+def calendar_revoke_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    calendar.calendar_token_revoke(actor=request.user)
+    message = _("Calendar address turned off.")
+    if not request.htmx:
+        messages.success(request, message)
+        return redirect("home")
+    return toast(calendar_card(request), message)

@@ -26,6 +26,8 @@ REP_PERMS = [
     "followups.delete_followup",
     "followups.view_followupplan",
     "followups.change_followupplan",
+    "pool.claim_pool_customer",
+    "pool.release_pool_customer",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -34,6 +36,7 @@ MANAGER_PERMS = [
     "customers.transfer_customer",
     "leads.assign_lead",
     "leads.import_lead",
+    "pool.assign_pool_customer",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"

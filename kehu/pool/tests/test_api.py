@@ -1,0 +1,207 @@
+"""The pool API: pools, preview, pooled customers, release, claim, assign; permissions and error statuses."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kehu.customers.models import Customer
+from kehu.customers.tests.factories import CustomerFactory
+from kehu.org.services import api_token_create
+from kehu.pool import services
+from kehu.pool.models import Pool, PoolEvent
+from kehu.pool.tests.factories import PoolFactory, pooled_customer
+
+NOT_FOUND = {"detail": "Not found.", "field": None, "errors": {}}
+NO_PERMISSION = {"detail": "You do not have permission to do this.", "field": None, "errors": {}}
+
+
+def api_client(user) -> Client:
+    _token, raw = api_token_create(actor=user, user=user, name="test")
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def post(user, path, body=None):
+    return api_client(user).post(f"/api/v1{path}", body or {}, content_type="application/json")
+
+
+@pytest.fixture
+def pools(org):
+    default = PoolFactory(name="公海", is_default=True, position=10)
+    east = PoolFactory(name="华东公海", position=1, departments=[org.east], admins=[org.team_lead])
+    return default, east
+
+
+def test_list_pools_shows_the_callers_pools(org, pools):
+    default, east = pools
+
+    response = api_client(org.rep).get("/api/v1/pools")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [p["id"] for p in body] == [east.pk, default.pk]
+    assert body[0]["departments"] == [org.east.pk]
+    assert body[0]["admins"] == [org.team_lead.pk]
+
+
+def test_claim_gives_the_customer_to_the_caller(org, pools):
+    _default, east = pools
+    customer = pooled_customer(east)
+
+    response = post(org.rep, f"/customers/{customer.pk}/claim")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["owner"], body["pool_id"], body["pooled_at"], body["is_locked"]) == (
+        customer.pk,
+        org.rep.pk,
+        None,
+        None,
+        False,
+    )
+
+
+def test_a_rep_cannot_claim_from_a_pool_they_do_not_belong_to(org, pools):
+    _default, east = pools
+    customer = pooled_customer(east)
+
+    response = post(org.other_dept_rep, f"/customers/{customer.pk}/claim")
+
+    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+    assert Customer.objects.get().owner is None
+
+
+def test_the_loser_of_a_race_gets_409(org, pools, monkeypatch):
+    _default, east = pools
+    customer = pooled_customer(east)
+    stale = list(Customer.objects.select_related("pool").filter(pk=customer.pk))
+    post(org.peer_rep, f"/customers/{customer.pk}/claim")
+    monkeypatch.setattr(services, "_pooled", lambda ids: stale)
+
+    response = post(org.rep, f"/customers/{customer.pk}/claim")
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Someone else claimed this customer just now.",
+        "field": None,
+        "errors": {},
+    }
+
+
+def test_claiming_an_owned_customer_is_409(org, pools):
+    customer = CustomerFactory(owner=org.peer_rep)
+
+    response = post(org.rep, f"/customers/{customer.pk}/claim")
+
+    assert (response.status_code, response.json()["detail"]) == (409, "This customer is not in a pool.")
+
+
+def test_release_with_reason_and_not_anothers_customer(org, pools):
+    _default, east = pools
+    mine = CustomerFactory(owner=org.rep)
+    theirs = CustomerFactory(owner=org.peer_rep)
+
+    refused = post(org.rep, f"/customers/{theirs.pk}/release", {"reason": "x"})
+    response = post(org.rep, f"/customers/{mine.pk}/release", {"reason": "无需求"})
+
+    assert (refused.status_code, refused.json()) == (404, NOT_FOUND)
+    assert (response.status_code, response.json()) == (200, {"count": 1})
+    assert Customer.objects.get(pk=mine.pk).pool == east
+    assert Customer.objects.get(pk=theirs.pk).owner == org.peer_rep
+
+
+def test_release_without_a_reason_is_400(org, pools):
+    customer = CustomerFactory(owner=org.rep)
+
+    response = post(org.rep, f"/customers/{customer.pk}/release", {"reason": " "})
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "reason"
+
+
+def test_a_rep_cannot_assign_an_admin_can(org, pools):
+    _default, east = pools
+    customer = pooled_customer(east)
+
+    refused = post(org.rep, f"/customers/{customer.pk}/assign", {"owner_id": org.rep.pk})
+    response = post(org.team_lead, f"/customers/{customer.pk}/assign", {"owner_id": org.east_rep.pk})
+
+    assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
+    assert (response.status_code, response.json()) == (200, {"count": 1})
+    assert Customer.objects.get().owner == org.east_rep
+
+
+def test_batch_claim_and_its_limit(org, pools):
+    _default, east = pools
+    Pool.objects.filter(pk=east.pk).update(claims_per_batch=2)
+    ids = [pooled_customer(east).pk for _ in range(3)]
+
+    refused = post(org.rep, f"/pools/{east.pk}/claim", {"customer_ids": ids})
+    response = post(org.rep, f"/pools/{east.pk}/claim", {"customer_ids": ids[:2]})
+
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "You can claim at most 2 customers at a time from this pool."
+    assert (response.status_code, response.json()) == (200, {"count": 2})
+
+
+def test_batch_assign(org, pools):
+    _default, east = pools
+    ids = [pooled_customer(east).pk for _ in range(2)]
+
+    response = post(org.team_lead, f"/pools/{east.pk}/assign", {"customer_ids": ids, "owner_id": org.rep.pk})
+
+    assert (response.status_code, response.json()) == (200, {"count": 2})
+    assert PoolEvent.objects.filter(kind="assigned").count() == 2
+
+
+def test_pool_customers_are_paginated(org, pools):
+    _default, east = pools
+    customers = [pooled_customer(east, name=f"客户{i}") for i in range(3)]
+
+    response = api_client(org.rep).get(f"/api/v1/pools/{east.pk}/customers?limit=2&q=客户1")
+    everyone = api_client(org.rep).get(f"/api/v1/pools/{east.pk}/customers?limit=2")
+
+    assert response.status_code == 200
+    assert [c["id"] for c in response.json()["items"]] == [customers[1].pk]
+    assert everyone.json()["count"] == 3
+    assert len(everyone.json()["items"]) == 2
+
+
+def test_preview_counts_per_rule_and_owner(org, pools):
+    _default, east = pools
+    CustomerFactory(owner=org.rep, received_at=timezone.now() - timezone.timedelta(days=20))
+
+    response = post(org.team_lead, f"/pools/{east.pk}/preview", {"no_followup_days": 15})
+    refused = post(org.rep, f"/pools/{east.pk}/preview", {"no_followup_days": 15})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "no_followup": 1,
+        "not_closed": 0,
+        "total": 1,
+        "by_owner": [{"owner": org.rep.pk, "owner_name": str(org.rep), "count": 1}],
+    }
+    assert Pool.objects.get(pk=east.pk).no_followup_days is None
+    assert refused.status_code == 403
+
+
+def test_create_and_patch_pools(org, pools):
+    _default, east = pools
+
+    created = post(
+        org.admin, "/pools", {"name": "华南公海", "departments": [org.south.pk], "claims_per_day": 5}
+    )
+    patched = api_client(org.team_lead).patch(
+        f"/api/v1/pools/{east.pk}", {"no_followup_days": 30}, content_type="application/json"
+    )
+    refused = api_client(org.rep).patch(
+        f"/api/v1/pools/{east.pk}", {"no_followup_days": 1}, content_type="application/json"
+    )
+    invalid = api_client(org.team_lead).patch(
+        f"/api/v1/pools/{east.pk}", {"claims_per_day": 0}, content_type="application/json"
+    )
+
+    assert created.status_code == 201
+    assert (created.json()["departments"], created.json()["claims_per_day"]) == ([org.south.pk], 5)
+    assert (patched.status_code, patched.json()["no_followup_days"]) == (200, 30)
+    assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
+    assert (invalid.status_code, invalid.json()["field"]) == (400, "claims_per_day")
