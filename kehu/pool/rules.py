@@ -15,7 +15,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 
 from kehu.customers.choices import CustomerStatus
@@ -116,12 +116,14 @@ def pool_is_admin(user: Any, pool: Pool) -> bool:
 def _with_anchors(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """followup_anchor: the later of the last follow-up and receipt (created_at if both are unknown);
     received_anchor: receipt (or creation)."""
+    moment = DateTimeField()
     return qs.annotate(
         followup_anchor=Greatest(
             Coalesce("last_followup_at", "received_at", "created_at"),
             Coalesce("received_at", "last_followup_at", "created_at"),
+            output_field=moment,
         ),
-        received_anchor=Coalesce("received_at", "created_at"),
+        received_anchor=Coalesce("received_at", "created_at", output_field=moment),
     )
 
 
@@ -167,7 +169,13 @@ def rule_conditions(pool: Pool, cutoff: datetime) -> list[tuple[str, Q]]:
 
 def due_at(pool: Pool, customer: Customer, rule: str) -> datetime:
     """When `rule` sends the (annotated) customer back."""
+    return due_from(pool, rule, customer.level, customer.followup_anchor, customer.received_anchor)  # type: ignore[attr-defined]
+
+
+def due_from(
+    pool: Pool, rule: str, level: str, followup_anchor: datetime, received_anchor: datetime
+) -> datetime:
+    """When `rule` sends back a customer of `level` whose clocks started at these anchors."""
     if rule == PoolRule.NO_FOLLOWUP:
-        days = pool.days_for_level(customer.level) or 0
-        return customer.followup_anchor + timedelta(days=days)  # type: ignore[attr-defined]
-    return customer.received_anchor + timedelta(days=pool.not_closed_days or 0)  # type: ignore[attr-defined]
+        return followup_anchor + timedelta(days=pool.days_for_level(level) or 0)
+    return received_anchor + timedelta(days=pool.not_closed_days or 0)

@@ -20,7 +20,7 @@ from kehu.customers.models import Customer
 from kehu.customers.search import search_condition
 from kehu.org.models import User
 from kehu.pool.models import Pool, PoolEvent, PoolEventKind, PoolRule
-from kehu.pool.rules import due_at, member_condition, owned_by, pool_home, rule_conditions
+from kehu.pool.rules import due_from, member_condition, owned_by, pool_home, rule_conditions
 
 
 @dataclass(frozen=True)
@@ -34,29 +34,50 @@ class PoolWarning:
 
 
 def pool_warnings(*, user: User, now: datetime | None = None) -> list[PoolWarning]:
-    """The user's customers their home pool will reclaim within its warn_days_before, soonest first.
+    """The user's customers their home pool will reclaim within its warn_days_before, soonest first."""
+    return pool_warnings_top(user=user, now=now)[0]
 
-    Two queries: the home pool, then the customers due by now + warn_days_before (already due ones too,
-    until the job runs). A customer due under both rules is listed once, at the earlier time.
+
+def pool_warnings_top(
+    *, user: User, now: datetime | None = None, limit: int | None = None
+) -> tuple[list[PoolWarning], int]:
+    """The first `limit` (all with None) of the user's pool warnings, soonest first, and how many there are.
+
+    Three queries: the home pool; the due customers' level and clock anchors (by now + warn_days_before,
+    already due ones too, until the job runs), from which the due times are computed; then the customers
+    shown. A customer due under both rules is listed once, at the earlier time.
     """
     now = now or timezone.now()
     pool = pool_home(user)
     if pool is None or not pool.warn_days_before:
-        return []
+        return [], 0
     horizon = now + timedelta(days=pool.warn_days_before)
     conditions = rule_conditions(pool, horizon)
     if not conditions:
-        return []
+        return [], 0
     any_due = Q()
     for _rule, condition in conditions:
         any_due |= condition
-    qs = owned_by(pool, [user.pk]).filter(any_due)
-    warnings = []
-    for customer in qs.order_by("pk"):
-        times = [(due_at(pool, customer, rule), rule) for rule, _c in conditions]
+    anchors = (
+        owned_by(pool, [user.pk])
+        .filter(any_due)
+        .values_list("pk", "level", "followup_anchor", "received_anchor")
+    )
+    dues = []
+    for pk, level, followup_anchor, received_anchor in anchors:
+        times = (
+            (due_from(pool, rule, level, followup_anchor, received_anchor), rule) for rule, _c in conditions
+        )
         due, rule = min(t for t in times if t[0] <= horizon)
-        warnings.append(PoolWarning(customer=customer, pool=pool, rule=PoolRule(rule), due_at=due))
-    return sorted(warnings, key=lambda w: (w.due_at, w.customer.pk))
+        dues.append((due, pk, rule))
+    dues.sort()
+    shown = dues if limit is None else dues[:limit]
+    customers = Customer.objects.in_bulk([pk for _due, pk, _rule in shown])
+    warnings = [
+        PoolWarning(customer=customers[pk], pool=pool, rule=PoolRule(rule), due_at=due)
+        for due, pk, rule in shown
+    ]
+    return warnings, len(dues)
 
 
 def pool_list(*, user: User) -> QuerySet[Pool]:

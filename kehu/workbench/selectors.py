@@ -24,6 +24,7 @@ from kehu.followups.models import FollowUpPlan
 from kehu.leads.choices import OPEN_STATUSES, LeadStatus
 from kehu.leads.models import Lead
 from kehu.org.models import User
+from kehu.pool.selectors import pool_warnings_top
 
 LIST_SIZE = 30  # rows shown in a section; its header counts them all
 ACTIVITY_SIZE = 20
@@ -132,38 +133,11 @@ def new_leads(*, user: User) -> Section:
     return _section(qs)
 
 
-def _pool_warnings_source() -> Any:
-    """kehu.pool.selectors.pool_warnings, or None on an installation whose pool app does not warn."""
-    try:
-        from kehu.pool.selectors import pool_warnings
-    except ImportError:
-        return None
-    return pool_warnings
-
-
-def _rule_label(rule: Any) -> str:
-    label = getattr(rule, "label", None)
-    if label is None:
-        try:
-            from kehu.pool.models import PoolRule
-
-            label = PoolRule(rule).label
-        except (ImportError, ValueError):
-            label = rule
-    return str(label)
-
-
 def pool_warnings(*, user: User, now: datetime) -> Section:
     """The user's customers that return to the pool within its warning window, soonest first."""
-    source = _pool_warnings_source()
-    if source is None:
-        return Section([], 0)
-    items = source(user=user, now=now)
+    items, total = pool_warnings_top(user=user, now=now, limit=LIST_SIZE)
     today = timezone.localdate(now)
-    rows = sorted(
-        (_warning(item, today) for item in list(items)[:LIST_SIZE]), key=lambda w: (w.due_at, w.customer.pk)
-    )
-    return Section(rows, len(items))
+    return Section([_warning(item, today) for item in items], total)
 
 
 def _warning(item: Any, today: date) -> PoolWarning:
@@ -171,7 +145,7 @@ def _warning(item: Any, today: date) -> PoolWarning:
         customer=item.customer,
         pool=item.pool,
         rule=item.rule,
-        rule_label=_rule_label(item.rule),
+        rule_label=str(item.rule.label),
         due_at=item.due_at,
         days_left=max((timezone.localdate(item.due_at) - today).days, 0),
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.pool.models import PoolRule
-from kehu.pool.selectors import pool_customers, pool_events, pool_list, pool_warnings
+from kehu.pool.selectors import pool_customers, pool_events, pool_list, pool_warnings, pool_warnings_top
 from kehu.pool.services import customer_release
 from kehu.pool.tests.factories import PoolFactory, pooled_customer
 
@@ -47,7 +47,7 @@ def test_warnings_list_customers_due_within_the_warning_days_soonest_first(
     CustomerFactory(owner=rep, status="deal", received_at=days_ago(90))
     CustomerFactory(owner=org.peer_rep, received_at=days_ago(30), last_followup_at=days_ago(9))
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         warnings = pool_warnings(user=rep, now=NOW)
 
     assert [(w.customer, w.pool, w.rule, w.due_at) for w in warnings] == [
@@ -57,6 +57,19 @@ def test_warnings_list_customers_due_within_the_warning_days_soonest_first(
         (edge, east, PoolRule.NO_FOLLOWUP, NOW + timedelta(days=3)),
     ]
     assert len(warnings) == 4
+
+
+def test_the_first_warnings_and_how_many_there_are(org, pools, django_assert_max_num_queries):
+    soonest = [
+        CustomerFactory(owner=org.rep, received_at=days_ago(30), last_followup_at=days_ago(20 - n))
+        for n in range(5)
+    ]
+
+    with django_assert_max_num_queries(3):
+        first, total = pool_warnings_top(user=org.rep, now=NOW, limit=2)
+
+    assert ([w.customer for w in first], total) == (soonest[:2], 5)
+    assert pool_warnings_top(user=org.rep, now=NOW) == (pool_warnings(user=org.rep, now=NOW), 5)
 
 
 def test_no_warnings_without_warning_days(org, pools):

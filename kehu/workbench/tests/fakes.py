@@ -1,16 +1,8 @@
-"""A stand-in for kehu.pool.selectors.pool_warnings, for tests that must not depend on the pool's rules."""
+"""A stand-in for kehu.pool.selectors.pool_warnings_top, for tests that need not depend on the pool rules."""
 
-import types
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from django.db.models import TextChoices
-
-
-class FakeRule(TextChoices):
-    NO_FOLLOWUP = "no_followup", "No follow-up"
-    NOT_CLOSED = "not_closed", "Not closed"
 
 
 @dataclass
@@ -22,19 +14,13 @@ class FakeWarning:
 
 
 def install_pool_warnings(monkeypatch, warnings_by_user: dict[int, list[FakeWarning]]) -> list[dict]:
-    """Make `pool_warnings(user=, now=)` answer from `warnings_by_user`; returns the calls it received."""
+    """Make `pool_warnings_top(user=, now=, limit=)` answer from `warnings_by_user`; returns its calls."""
     calls: list[dict] = []
 
-    def pool_warnings(*, user, now):
+    def pool_warnings_top(*, user, now, limit=None):
         calls.append({"user": user, "now": now})
-        return list(warnings_by_user.get(user.pk, []))
+        warnings = sorted(warnings_by_user.get(user.pk, []), key=lambda w: (w.due_at, w.customer.pk))
+        return warnings[:limit], len(warnings)
 
-    monkeypatch.setattr("kehu.workbench.selectors._pool_warnings_source", lambda: pool_warnings)
+    monkeypatch.setattr("kehu.workbench.selectors.pool_warnings_top", pool_warnings_top)
     return calls
-
-
-def no_pool_module(monkeypatch) -> None:
-    """As on an installation whose pool app has no pool_warnings yet."""
-    monkeypatch.setitem(
-        __import__("sys").modules, "kehu.pool.selectors", types.ModuleType("kehu.pool.selectors")
-    )

@@ -11,9 +11,10 @@ from kehu.core.activity import activity_record
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.followups.tests.factories import PlanFactory
 from kehu.leads.tests.factories import LeadFactory
+from kehu.pool.models import PoolRule
 from kehu.workbench.api import get_workbench
 from kehu.workbench.schemas import WorkbenchOut
-from kehu.workbench.tests.fakes import FakeRule, FakeWarning, install_pool_warnings
+from kehu.workbench.tests.fakes import FakeWarning, install_pool_warnings
 
 
 def call(user) -> dict:
@@ -29,7 +30,7 @@ def test_the_sections_as_json(org, monkeypatch):
     PlanFactory(customer=CustomerFactory(owner=org.peer_rep), due_at=timezone.now() - timedelta(days=2))
     due = timezone.now() + timedelta(days=1)
     install_pool_warnings(
-        monkeypatch, {org.rep.pk: [FakeWarning(customer, "华东公海", FakeRule.NOT_CLOSED, due)]}
+        monkeypatch, {org.rep.pk: [FakeWarning(customer, "华东公海", PoolRule.NOT_CLOSED, due)]}
     )
 
     body = call(org.rep)

@@ -9,10 +9,11 @@ from kehu.customers.tests.factories import CustomerFactory
 from kehu.followups.tests.factories import PlanFactory
 from kehu.leads.tests.factories import LeadFactory
 from kehu.org.tests.factories import UserFactory
+from kehu.pool.models import PoolRule
 from kehu.workbench import digest
 from kehu.workbench.digest import digests_send
 from kehu.workbench.tasks import send_daily_digests
-from kehu.workbench.tests.fakes import FakeRule, FakeWarning, install_pool_warnings
+from kehu.workbench.tests.fakes import FakeWarning, install_pool_warnings
 
 
 def local_noon():
@@ -44,7 +45,7 @@ def test_the_digest_lists_every_section_in_text_and_html(org, mailoutbox, monkey
     lead = LeadFactory(owner=org.rep, company_name="新线索公司")
     install_pool_warnings(
         monkeypatch,
-        {org.rep.pk: [FakeWarning(customer, "公海", FakeRule.NOT_CLOSED, now + timedelta(days=3))]},
+        {org.rep.pk: [FakeWarning(customer, "公海", PoolRule.NOT_CLOSED, now + timedelta(days=3))]},
     )
     monkeypatch.setattr(digest.settings, "KEHU_SITE_URL", "https://crm.example.com/", raising=False)
 

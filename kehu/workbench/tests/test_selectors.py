@@ -13,6 +13,7 @@ from kehu.followups.tests.factories import PlanFactory
 from kehu.leads.choices import LeadStatus
 from kehu.leads.models import Lead
 from kehu.leads.tests.factories import LeadFactory
+from kehu.pool.models import PoolRule
 from kehu.workbench import selectors
 from kehu.workbench.selectors import (
     local_day,
@@ -23,7 +24,7 @@ from kehu.workbench.selectors import (
     team_activity,
     workbench_get,
 )
-from kehu.workbench.tests.fakes import FakeRule, FakeWarning, install_pool_warnings, no_pool_module
+from kehu.workbench.tests.fakes import FakeWarning, install_pool_warnings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 00:30 on 10 March in Shanghai is still 9 March in UTC.
@@ -115,11 +116,11 @@ def test_pool_warnings_come_from_the_pool_app_for_the_user(org, monkeypatch):
         monkeypatch,
         {
             org.rep.pk: [
-                FakeWarning(soon, "华东公海", FakeRule.NO_FOLLOWUP, at(12, 3)),
-                FakeWarning(today, "华东公海", FakeRule.NOT_CLOSED, at(10, 20)),
+                FakeWarning(soon, "华东公海", PoolRule.NO_FOLLOWUP, at(12, 3)),
+                FakeWarning(today, "华东公海", PoolRule.NOT_CLOSED, at(10, 20)),
             ],
             org.peer_rep.pk: [
-                FakeWarning(CustomerFactory(owner=org.peer_rep), "p", FakeRule.NOT_CLOSED, at(11, 1))
+                FakeWarning(CustomerFactory(owner=org.peer_rep), "p", PoolRule.NOT_CLOSED, at(11, 1))
             ],
         },
     )
@@ -133,17 +134,6 @@ def test_pool_warnings_come_from_the_pool_app_for_the_user(org, monkeypatch):
         ("快回公海", 2, "No follow-up"),
     ]
     assert pool_warnings(user=org.other_dept_rep, now=NOW).count == 0
-
-
-def test_pool_warnings_are_empty_without_the_pool_selector(org, monkeypatch):
-    no_pool_module(monkeypatch)
-    assert selectors._pool_warnings_source() is None
-    assert pool_warnings(user=org.rep, now=NOW).count == 0
-
-
-def test_a_rule_given_as_its_stored_value_reads_as_its_label():
-    assert selectors._rule_label(FakeRule.NOT_CLOSED) == "Not closed"
-    assert selectors._rule_label("no_followup") in {"No follow-up", "no_followup"}
 
 
 @pytest.fixture
@@ -244,7 +234,6 @@ def test_pool_warnings_with_the_real_pool_rules(org):
     """kehu.pool's own pool_warnings, end to end: a rep sees their customer, nobody else does."""
     from kehu.pool.tests.factories import PoolFactory
 
-    assert selectors._pool_warnings_source() is not None
     PoolFactory(name="销售公海", departments=[org.sales], no_followup_days=30, warn_days_before=3)
     received = NOW - timedelta(days=28)
     mine = CustomerFactory(owner=org.rep, name="快到期", received_at=received)

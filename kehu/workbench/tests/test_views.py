@@ -13,7 +13,8 @@ from kehu.followups.choices import PlanStatus
 from kehu.followups.models import FollowUp, FollowUpPlan
 from kehu.followups.tests.factories import PlanFactory
 from kehu.leads.tests.factories import LeadFactory
-from kehu.workbench.tests.fakes import FakeRule, FakeWarning, install_pool_warnings
+from kehu.pool.models import PoolRule
+from kehu.workbench.tests.fakes import FakeWarning, install_pool_warnings
 
 
 def client_for(user) -> Client:
@@ -56,7 +57,7 @@ def test_sections_show_the_reps_own_rows_with_counts(org, monkeypatch):
     LeadFactory(owner=org.peer_rep, company_name="同事线索")
     install_pool_warnings(
         monkeypatch,
-        {org.rep.pk: [FakeWarning(mine, "公海", FakeRule.NO_FOLLOWUP, timezone.now() + timedelta(days=2))]},
+        {org.rep.pk: [FakeWarning(mine, "公海", PoolRule.NO_FOLLOWUP, timezone.now() + timedelta(days=2))]},
     )
 
     html = client_for(org.rep).get("/").content.decode()
