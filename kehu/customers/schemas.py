@@ -151,7 +151,7 @@ class CustomerOut(Schema):
     received_at: datetime | None = Field(description="When the current owner received the customer.")
     last_followup_at: datetime | None = Field(description="The latest follow-up's time.")
     next_followup_at: datetime | None = Field(description="The earliest open follow-up plan's due time.")
-    pool_id: int | None = Field(None, description="The shared pool the customer is in; null while owned.")
+    pool: int | None = Field(None, description="The shared pool (id) the customer is in; null while owned.")
     pooled_at: datetime | None = Field(None, description="When it entered the pool.")
     is_locked: bool = Field(False, description="Locked customers may be exempt from reclaim.")
     created_at: datetime
@@ -168,6 +168,10 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_owner(obj: Customer) -> int | None:
         return obj.owner_id
+
+    @staticmethod
+    def resolve_pool(obj: Customer) -> int | None:
+        return obj.pool_id
 
     @staticmethod
     def resolve_owner_name(obj: Customer) -> str:

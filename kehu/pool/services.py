@@ -347,8 +347,9 @@ def customer_release(
     pool: Pool | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Give up customers to a pool (default: each owner's home pool), with a reason. Open follow-up plans
-    stay with the previous owner until someone takes the customer."""
+    """Give up customers to a pool, with a reason: to `pool`, else the company-wide default pool, else (none
+    set up) each owner's home pool. Open follow-up plans stay with the previous owner until someone takes
+    the customer."""
     ensure_perm(actor, "pool.release_pool_customer")
     reason = (reason or "").strip()
     if not reason:
@@ -361,6 +362,7 @@ def customer_release(
     )
     if any(c.owner_id is None for c in customers):
         raise ConflictError(_("Some of these customers are already in a pool."))
+    pool = pool or Pool.objects.active().filter(is_default=True).first()
     homes = (
         {c.owner_id: _active_pool(pool) for c in customers}
         if pool

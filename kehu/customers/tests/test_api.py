@@ -284,7 +284,7 @@ def test_detail_carries_every_field(org):
         "received_at": None,  # a factory row; the services set it (see kehu/followups/tests)
         "last_followup_at": None,
         "next_followup_at": None,
-        "pool_id": None,
+        "pool": None,
         "pooled_at": None,
         "is_locked": False,
         "created_at": stamp(customer.created_at),

@@ -51,7 +51,7 @@ def test_claim_gives_the_customer_to_the_caller(org, pools):
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["id"], body["owner"], body["pool_id"], body["pooled_at"], body["is_locked"]) == (
+    assert (body["id"], body["owner"], body["pool"], body["pooled_at"], body["is_locked"]) == (
         customer.pk,
         org.rep.pk,
         None,
@@ -96,16 +96,20 @@ def test_claiming_an_owned_customer_is_409(org, pools):
 
 
 def test_release_with_reason_and_not_anothers_customer(org, pools):
-    _default, east = pools
-    mine = CustomerFactory(owner=org.rep)
+    default, east = pools
+    mine, other = CustomerFactory(owner=org.rep), CustomerFactory(owner=org.rep)
     theirs = CustomerFactory(owner=org.peer_rep)
 
     refused = post(org.rep, f"/customers/{theirs.pk}/release", {"reason": "x"})
     response = post(org.rep, f"/customers/{mine.pk}/release", {"reason": "无需求"})
+    to_east = post(org.rep, f"/customers/{other.pk}/release", {"reason": "无需求", "pool_id": east.pk})
 
     assert (refused.status_code, refused.json()) == (404, NOT_FOUND)
     assert (response.status_code, response.json()) == (200, {"count": 1})
-    assert Customer.objects.get(pk=mine.pk).pool == east
+    assert to_east.status_code == 200
+    # without a pool the company-wide one
+    assert Customer.objects.get(pk=mine.pk).pool == default
+    assert Customer.objects.get(pk=other.pk).pool == east
     assert Customer.objects.get(pk=theirs.pk).owner == org.peer_rep
 
 

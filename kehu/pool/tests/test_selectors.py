@@ -94,7 +94,7 @@ def test_pool_customers_filters_and_needs_membership(org, pools):
     old = pooled_customer(east, name="老客户", level="A", pooled_at=days_ago(30))
     new = pooled_customer(east, name="新客户", pooled_at=days_ago(1))
     released = CustomerFactory(owner=org.rep, name="放弃客户")
-    customer_release(actor=org.rep, customer_ids=[released.pk], reason="预算取消", now=NOW)
+    customer_release(actor=org.rep, customer_ids=[released.pk], reason="预算取消", pool=east, now=NOW)
 
     assert list(pool_customers(user=org.rep, pool=east)) == [released, new, old]
     assert list(pool_customers(user=org.rep, pool=east, filters={"level": "A"})) == [old]

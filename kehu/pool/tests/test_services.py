@@ -52,7 +52,9 @@ def test_owner_releases_a_customer_to_their_pool_with_a_reason(org, pools):
     customer = CustomerFactory(owner=org.rep, received_at=timezone.now())
     plan = PlanFactory(customer=customer)
 
-    released = services.customer_release(actor=org.rep, customer_ids=[customer.pk], reason="预算取消")
+    released = services.customer_release(
+        actor=org.rep, customer_ids=[customer.pk], reason="预算取消", pool=east
+    )
 
     assert released == 1
     customer.refresh_from_db()
@@ -94,14 +96,24 @@ def test_rep_cannot_release_another_reps_customer(org, pools):
     assert Customer.objects.get().owner == org.peer_rep
 
 
-def test_manager_releases_team_customers_to_each_owners_pool(org, pools):
-    default, east = pools
+def test_released_customers_go_to_the_company_wide_pool_unless_told(org, pools):
+    default, _east = pools
     mine = CustomerFactory(owner=org.rep)
     south = CustomerFactory(owner=org.other_dept_rep)
 
     services.customer_release(actor=org.dept_manager, customer_ids=[mine.pk, south.pk], reason="整理")
 
-    assert dict(Customer.objects.values_list("pk", "pool_id")) == {mine.pk: east.pk, south.pk: default.pk}
+    assert dict(Customer.objects.values_list("pk", "pool_id")) == {mine.pk: default.pk, south.pk: default.pk}
+
+
+def test_without_a_company_wide_pool_released_customers_go_to_each_owners_home_pool(org, pools):
+    default, east = pools
+    Pool.objects.filter(pk=default.pk).update(is_active=False)
+    mine = CustomerFactory(owner=org.rep)
+
+    services.customer_release(actor=org.dept_manager, customer_ids=[mine.pk], reason="整理")
+
+    assert Customer.objects.get().pool == east
 
 
 def test_release_to_a_named_pool(org, pools):
@@ -217,7 +229,9 @@ def test_previous_owner_waits_for_the_cooldown(org, pools):
     Pool.objects.filter(pk=east.pk).update(reclaim_cooldown_days=7)
     customer = CustomerFactory(owner=org.rep)
     released_at = timezone.now()
-    services.customer_release(actor=org.rep, customer_ids=[customer.pk], reason="x", now=released_at)
+    services.customer_release(
+        actor=org.rep, customer_ids=[customer.pk], reason="x", pool=east, now=released_at
+    )
 
     with pytest.raises(DomainError, match="You lost this customer less than 7 days ago"):
         services.customer_claim(actor=org.rep, customer_id=customer.pk, now=released_at + timedelta(days=6))
@@ -231,7 +245,9 @@ def test_cooldown_ends(org, pools):
     Pool.objects.filter(pk=east.pk).update(reclaim_cooldown_days=7)
     customer = CustomerFactory(owner=org.rep)
     released_at = timezone.now()
-    services.customer_release(actor=org.rep, customer_ids=[customer.pk], reason="x", now=released_at)
+    services.customer_release(
+        actor=org.rep, customer_ids=[customer.pk], reason="x", pool=east, now=released_at
+    )
 
     services.customer_claim(
         actor=org.rep, customer_id=customer.pk, now=released_at + timedelta(days=7, seconds=1)
