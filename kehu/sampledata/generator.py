@@ -36,6 +36,7 @@ from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
+from kehu.sampledata.pool import demo_pools
 
 DEMO_PASSWORD = "kehu-demo"
 DEFAULT_CUSTOMERS = 2000
@@ -105,6 +106,7 @@ class DemoSummary:
     activities: int = 0
     leads: int = 0
     followups: int = 0
+    pooled: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -126,6 +128,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.departments, summary.users = len(departments), len(users)
     summary.leads = demo_leads(rng=rng, builder=builder, users=users, departments=departments).leads
     summary.followups = demo_followups(rng=rng)
+    summary.pooled = demo_pools(rng=rng, users=users, departments=departments)
     summary.seconds = time.monotonic() - started
     return summary
 

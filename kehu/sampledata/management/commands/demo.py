@@ -59,7 +59,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data loaded in {summary.seconds:.1f} s: {summary.departments} departments, "
                 f"{summary.users} users, {summary.customers:,} customers, {summary.contacts:,} contacts, "
-                f"{summary.activities:,} activities, {summary.leads:,} leads."
+                f"{summary.activities:,} activities, {summary.leads:,} leads, "
+                f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools."
             )
         )
         self.print_logins(intro="Demo logins:")
