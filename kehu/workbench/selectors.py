@@ -26,7 +26,7 @@ from kehu.leads.models import Lead
 from kehu.org.models import User
 from kehu.pool.selectors import pool_warnings_top
 
-LIST_SIZE = 30  # rows shown in a section; its header counts them all
+LIST_SIZE = 20  # rows shown in a section; its header counts them all
 ACTIVITY_SIZE = 20
 
 
