@@ -63,6 +63,51 @@ def test_record_a_followup_from_the_workbench(page: Page, live_server, org):
     assert FollowUpPlan.objects.get(pk=plan.pk).status == PlanStatus.DONE
 
 
+def test_a_next_plan_recorded_on_the_customer_page_is_on_the_workbench(page: Page, live_server, org):
+    customer = CustomerFactory(owner=org.rep, name="宁波港口物流有限公司")
+    log_in(page, live_server, org.rep.username)
+    expect(page.get_by_test_id("wb-today-count")).to_have_text("0")
+
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.get_by_test_id("tab-followups").click()
+    form = page.get_by_test_id("followup-form")
+    page.select_option("#id_method", "phone")
+    page.fill("#id_content", "客户要求下午再联系")
+    page.fill("#id_next_at", later_today().strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_next_action", "下午回电确认需求")
+    form.get_by_role("button", name="Record").click()
+    expect(page.locator("#toasts")).to_contain_text("Follow-up recorded.")
+
+    page.get_by_role("link", name="Workbench").first.click()
+    today = page.get_by_test_id("wb-today")
+    expect(today).to_contain_text("宁波港口物流有限公司")
+    expect(today).to_contain_text("下午回电确认需求")
+    expect(page.get_by_test_id("wb-today-count")).to_have_text("1")
+
+
+def test_a_customer_about_to_return_to_the_pool_is_a_warning(page: Page, live_server, org):
+    from kehu.pool.tests.factories import PoolFactory
+
+    PoolFactory(name="华东公海", departments=[org.sales], no_followup_days=15, warn_days_before=3)
+    now = timezone.now()
+    tomorrow_noon = timezone.localtime(now).replace(hour=12, minute=0) + timedelta(days=1)
+    CustomerFactory(
+        owner=org.rep, name="无锡精密机械有限公司", received_at=now - timedelta(days=40),
+        last_followup_at=tomorrow_noon - timedelta(days=15),
+    )  # fmt: skip
+    CustomerFactory(
+        owner=org.rep, name="刚联系过的客户", received_at=now - timedelta(days=40), last_followup_at=now
+    )
+
+    log_in(page, live_server, org.rep.username)
+
+    warnings = page.get_by_test_id("wb-pool")
+    expect(page.get_by_test_id("wb-pool-count")).to_have_text("1")
+    expect(warnings).to_contain_text("无锡精密机械有限公司")
+    expect(warnings).to_contain_text("Returns to the pool in 1 day (No follow-up)")
+    expect(warnings).not_to_contain_text("刚联系过的客户")
+
+
 def test_workbench_screenshots(page: Page, live_server, org):
     """Desktop and phone widths, English and Chinese: nothing overflows the page sideways."""
     for i in range(3):
