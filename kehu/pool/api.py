@@ -36,14 +36,14 @@ router = Router(tags=["pool"])
 def _user(pk: int) -> User:
     user = User.objects.filter(pk=pk).first()
     if user is None:
-        raise DomainError(_("There is no user with id %(id)s.") % {"id": pk}, field="owner_id")
+        raise DomainError(_("There is no user with id %(id)s.") % {"id": pk}, field="owner")
     return user
 
 
 def _pool_ref(request: HttpRequest, pk: int) -> Pool:
     pool = pool_list(user=request.user).filter(pk=pk).first()
     if pool is None:
-        raise DomainError(_("There is no pool with id %(id)s.") % {"id": pk}, field="pool_id")
+        raise DomainError(_("There is no pool with id %(id)s.") % {"id": pk}, field="pool")
     return pool
 
 
@@ -109,7 +109,7 @@ def claim_pool_customers(request: HttpRequest, pool_id: int, payload: ClaimBatch
 def assign_pool_customers(request: HttpRequest, pool_id: int, payload: AssignBatchIn) -> dict:
     pool = pool_get(user=request.user, pk=pool_id)
     _ensure_in_pool(pool, payload.customer_ids)
-    owner = _user(payload.owner_id)
+    owner = _user(payload.owner)
     ids = payload.customer_ids
     count = services.customers_assign(
         actor=request.user, customer_ids=ids, owner=owner, reason=payload.reason
@@ -124,9 +124,9 @@ def _ensure_in_pool(pool: Pool, customer_ids: list[int]) -> None:
 
 @router.post("/customers/{int:customer_id}/release", response=CountOut, tags=["pool"])
 def release_customer(request: HttpRequest, customer_id: int, payload: ReleaseIn) -> dict:
-    """Give the customer up to a pool (default: the owner's), with a reason."""
+    """Give the customer up to a pool (default: the company-wide pool), with a reason."""
     customer = customer_get(user=request.user, pk=customer_id)
-    pool = _pool_ref(request, payload.pool_id) if payload.pool_id else None
+    pool = _pool_ref(request, payload.pool) if payload.pool else None
     count = services.customer_release(
         actor=request.user, customer_ids=[customer.pk], reason=payload.reason, pool=pool
     )
@@ -144,7 +144,7 @@ def claim_customer(request: HttpRequest, customer_id: int) -> Customer:
 @router.post("/customers/{int:customer_id}/assign", response=CountOut)
 def assign_customer(request: HttpRequest, customer_id: int, payload: AssignIn) -> dict:
     _pooled_customer(request, customer_id)
-    owner = _user(payload.owner_id)
+    owner = _user(payload.owner)
     count = services.customers_assign(
         actor=request.user, customer_ids=[customer_id], owner=owner, reason=payload.reason
     )

@@ -121,7 +121,7 @@ class PreviewOut(Schema):
 
 class ReleaseIn(_Input):
     reason: _text(500)
-    pool_id: int | None = Field(None, description="The pool; default: the owner's pool.")
+    pool: int | None = Field(None, description="The pool (id); default: the company-wide pool.")
 
 
 class ClaimBatchIn(_Input):
@@ -129,7 +129,7 @@ class ClaimBatchIn(_Input):
 
 
 class AssignIn(_Input):
-    owner_id: int
+    owner: int = Field(description="The user (id) who receives the customers.")
     reason: _text(500) = ""
 
 

@@ -102,7 +102,7 @@ def test_release_with_reason_and_not_anothers_customer(org, pools):
 
     refused = post(org.rep, f"/customers/{theirs.pk}/release", {"reason": "x"})
     response = post(org.rep, f"/customers/{mine.pk}/release", {"reason": "无需求"})
-    to_east = post(org.rep, f"/customers/{other.pk}/release", {"reason": "无需求", "pool_id": east.pk})
+    to_east = post(org.rep, f"/customers/{other.pk}/release", {"reason": "无需求", "pool": east.pk})
 
     assert (refused.status_code, refused.json()) == (404, NOT_FOUND)
     assert (response.status_code, response.json()) == (200, {"count": 1})
@@ -126,8 +126,8 @@ def test_a_rep_cannot_assign_an_admin_can(org, pools):
     _default, east = pools
     customer = pooled_customer(east)
 
-    refused = post(org.rep, f"/customers/{customer.pk}/assign", {"owner_id": org.rep.pk})
-    response = post(org.team_lead, f"/customers/{customer.pk}/assign", {"owner_id": org.east_rep.pk})
+    refused = post(org.rep, f"/customers/{customer.pk}/assign", {"owner": org.rep.pk})
+    response = post(org.team_lead, f"/customers/{customer.pk}/assign", {"owner": org.east_rep.pk})
 
     assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
     assert (response.status_code, response.json()) == (200, {"count": 1})
@@ -151,7 +151,7 @@ def test_batch_assign(org, pools):
     _default, east = pools
     ids = [pooled_customer(east).pk for _ in range(2)]
 
-    response = post(org.team_lead, f"/pools/{east.pk}/assign", {"customer_ids": ids, "owner_id": org.rep.pk})
+    response = post(org.team_lead, f"/pools/{east.pk}/assign", {"customer_ids": ids, "owner": org.rep.pk})
 
     assert (response.status_code, response.json()) == (200, {"count": 2})
     assert PoolEvent.objects.filter(kind="assigned").count() == 2
