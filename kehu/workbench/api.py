@@ -16,7 +16,7 @@ router = Router(tags=["workbench"])
 @router.get("/workbench", response=WorkbenchOut)
 def get_workbench(request: HttpRequest) -> dict[str, Any]:
     """Today's plans, overdue plans, customers about to return to the pool, new leads, and (for managers)
-    the team's recent activity. Each section: `count` (all rows) and `items` (the first 30; 20 activities).
+    the team's recent activity. Each section: `count` (all rows) and `items` (the first 20).
     """
     return workbench_out(workbench_get(user=request.user))
 
