@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kehu.core.exceptions import DomainError
-from kehu.core.htmx import render_partial, toast
+from kehu.core.htmx import hx_trigger, render_partial, toast
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get
 from kehu.followups import calendar, services
@@ -27,6 +27,7 @@ from kehu.org.http import AuthenticatedHttpRequest
 
 PANEL_SIZE = 50
 TEMPLATE = "followups/customer_followups.html"
+QUICK_TEMPLATE = "followups/quick_followup.html"
 
 
 def _panel(
@@ -148,3 +149,33 @@ def calendar_revoke_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, message)
         return redirect("home")
     return toast(calendar_card(request), message)
+
+
+@login_required
+def followup_quick_view(request: AuthenticatedHttpRequest, customer_pk: int) -> HttpResponse:
+    """The quick form of the customer list (in a dialog): GET the form, POST to record the follow-up.
+
+    On success an htmx request gets an empty answer that closes the dialog and shows a toast; a plain
+    request goes to the customer's follow-ups.
+    """
+    customer = customer_get(user=request.user, pk=customer_pk)
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpForm(data, customer=customer, auto_id="id_quick_%s")
+    if data is not None and form.is_valid():
+        try:
+            services.followup_record(actor=request.user, customer=customer, data=form.service_data())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except DomainError as exc:
+            if exc.status_code == 403:
+                raise PermissionDenied(exc.message) from exc
+            form.add_error(None, exc.message)
+        else:
+            message = _("Follow-up recorded.")
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect(_back(customer.pk))
+            events = {"toast": {"message": str(message), "level": "success"}, "closeModal": "quick-followup"}
+            return hx_trigger(HttpResponse(""), events)
+    context = {"customer": customer, "form": form}
+    return render_partial(request, QUICK_TEMPLATE, context, target="quick-followup-body", partial="form")

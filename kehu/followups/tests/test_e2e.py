@@ -1,4 +1,4 @@
-"""Browser test: record a follow-up with a next plan from the customer page, then mark the plan done."""
+"""Browser tests: record a follow-up with a next plan from the customer page and from the customer list."""
 
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from kehu.customers.models import Customer
 from kehu.customers.tests.factories import ContactFactory, CustomerFactory
 from kehu.followups.choices import PlanStatus
-from kehu.followups.models import FollowUpPlan
+from kehu.followups.models import FollowUp, FollowUpPlan
 from kehu.org.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -64,3 +64,27 @@ def test_record_a_followup_with_a_next_plan(page: Page, live_server, org):
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("recorded a follow-up (Visit): 上门演示，客户关心报表")
     expect(timeline).to_contain_text("done")
+
+
+def test_record_a_followup_from_the_customer_list(page: Page, live_server, org):
+    customer = CustomerFactory(owner=org.rep, name="常州新能源科技有限公司")
+    ContactFactory(customer=customer, name="钱总")
+    log_in(page, live_server, org.rep.username)
+    page.goto(f"{live_server.url}/customers/")
+
+    page.get_by_test_id("quick-followup").first.click()
+    dialog = page.locator("#quick-followup")
+    expect(dialog.get_by_test_id("quick-followup-form")).to_contain_text("常州新能源科技有限公司")
+    page.select_option("#id_quick_method", "phone")
+    page.select_option("#id_quick_contact", label="钱总")
+    page.fill("#id_quick_content", "电话确认了交付时间")
+    dialog.get_by_role("button", name="Record").click()
+
+    expect(page.locator("#toasts")).to_contain_text("Follow-up recorded.")
+    expect(dialog).to_be_hidden()
+    followup = FollowUp.objects.get(customer=customer)
+    assert (followup.method, followup.contact.name, followup.content) == (
+        "phone",
+        "钱总",
+        "电话确认了交付时间",
+    )

@@ -1,5 +1,6 @@
 """Follow-up pages: the customer's Follow-ups tab, the quick form (htmx and plain), the plan buttons."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -183,3 +184,86 @@ def test_admin_lists_are_read_only(org):
         assert client.get(f"{path}add/").status_code == 403
     assert client.post(f"/admin/followups/followup/{followup.pk}/delete/", {"post": "yes"}).status_code == 403
     assert FollowUp.objects.filter(pk=followup.pk).exists()
+
+
+# The quick form of the customer list ---------------------------------------------------------------------
+
+QUICK = {"HX-Request": "true", "HX-Target": "quick-followup-body"}
+
+
+def test_the_customer_list_offers_the_quick_form_to_those_who_may_record(org):
+    CustomerFactory(owner=org.rep)
+
+    assert 'data-testid="quick-followup"' in client_for(org.rep).get("/customers/").content.decode()
+    assert 'id="quick-followup"' in client_for(org.rep).get("/customers/").content.decode()
+    CustomerFactory(owner=org.outsider)
+    assert 'data-testid="quick-followup"' not in client_for(org.outsider).get("/customers/").content.decode()
+
+
+def test_quick_form_as_dialog_fragment_and_as_page(org):
+    customer = CustomerFactory(owner=org.rep, name="苏州园区科技")
+    ContactFactory(customer=customer, name="周经理")
+
+    fragment = client_for(org.rep).get(f"/followups/customer/{customer.pk}/quick/", headers=QUICK)
+    page = client_for(org.rep).get(f"/followups/customer/{customer.pk}/quick/")
+
+    assert "<html" not in fragment.content.decode()
+    assert 'id="id_quick_content"' in fragment.content.decode()
+    assert "周经理" in fragment.content.decode()
+    assert "<html" in page.content.decode()
+    assert "苏州园区科技" in page.content.decode()
+
+
+def test_quick_record_closes_the_dialog_with_a_toast(org):
+    customer = CustomerFactory(owner=org.rep)
+    next_at = timezone.now() + timedelta(days=2)
+
+    response = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/quick/",
+        {
+            "method": "wechat",
+            "content": "微信发了资料",
+            "next_at": local_input(next_at),
+            "next_action": "回访",
+        },
+        headers=QUICK,
+    )
+
+    assert (response.status_code, response.content) == (200, b"")
+    events = json.loads(response.headers["HX-Trigger"])
+    assert events == {
+        "toast": {"message": "Follow-up recorded.", "level": "success"},
+        "closeModal": "quick-followup",
+    }
+    followup = FollowUp.objects.get()
+    assert (followup.customer, followup.method, followup.created_by) == (customer, "wechat", org.rep)
+    customer.refresh_from_db()
+    assert customer.last_followup_at == followup.occurred_at
+    assert customer.next_followup_at == FollowUpPlan.objects.get().due_at
+
+
+def test_quick_record_errors_stay_in_the_dialog_and_plain_posts_redirect(org):
+    customer = CustomerFactory(owner=org.rep)
+
+    response = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/quick/", {"method": "phone"}, headers=QUICK
+    )
+
+    assert 'data-field-error="content"' in response.content.decode()
+    assert "HX-Trigger" not in response.headers
+    assert FollowUp.objects.count() == 0
+    plain = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/quick/", {"method": "phone", "content": "电话"}
+    )
+    assert (plain.status_code, plain.url) == (302, f"/customers/{customer.pk}/?tab=followups")
+
+
+def test_quick_form_of_another_reps_customer_is_404_and_writes_nothing(org):
+    theirs = CustomerFactory(owner=org.peer_rep)
+
+    assert client_for(org.rep).get(f"/followups/customer/{theirs.pk}/quick/").status_code == 404
+    response = client_for(org.rep).post(
+        f"/followups/customer/{theirs.pk}/quick/", {"method": "phone", "content": "电话"}, headers=QUICK
+    )
+    assert response.status_code == 404
+    assert FollowUp.objects.count() == 0

@@ -52,6 +52,10 @@
   document.body.addEventListener("toast", function (event) {
     addToast(event.detail.message, event.detail.level);
   });
+  document.body.addEventListener("closeModal", function (event) {
+    var el = document.getElementById(event.detail.value || event.detail);
+    if (el && window.bootstrap) window.bootstrap.Modal.getOrCreateInstance(el).hide();
+  });
   document.body.addEventListener("htmx:afterSettle", function (event) {
     showToasts(document);
     syncBulkBar(document);
