@@ -158,3 +158,18 @@ def _pooled_customer(request: HttpRequest, customer_id: int) -> None:
         raise Http404
     if row is not None and not pool_list(user=request.user).filter(pk=row).exists():
         raise Http404
+
+
+@router.post("/customers/{int:customer_id}/lock", response=CustomerOut)
+def lock_customer(request: HttpRequest, customer_id: int) -> Customer:
+    """Lock an owned customer: pools that exempt locked customers never reclaim it. Capped per rep by the
+    owner's pool (`max_locked_customers`)."""
+    services.customer_lock(actor=request.user, customer=customer_get(user=request.user, pk=customer_id))
+    return customer_get(user=request.user, pk=customer_id)
+
+
+@router.post("/customers/{int:customer_id}/unlock", response=CustomerOut)
+def unlock_customer(request: HttpRequest, customer_id: int) -> Customer:
+    customer = customer_get(user=request.user, pk=customer_id)
+    services.customer_lock(actor=request.user, customer=customer, locked=False)
+    return customer_get(user=request.user, pk=customer_id)

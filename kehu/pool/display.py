@@ -40,6 +40,8 @@ verbs.register_verbs(
             _("moved the customer from the pool %(from)s to %(to)s")
             % {"from": d.get("from_pool", ""), "to": d.get("pool", "")}
         ),
+        "customer.locked": lambda d: _("locked the customer"),
+        "customer.unlocked": lambda d: _("unlocked the customer"),
         "pool.created": lambda d: _("created the pool %(name)s") % {"name": d.get("name", "")},
         "pool.changed": lambda d: _("changed the pool %(name)s") % {"name": d.get("name", "")},
     }

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kehu.core.activity import activity_record_many
+from kehu.core.activity import activity_record, activity_record_many
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.choices import CustomerStatus
@@ -36,6 +36,7 @@ from kehu.pool.rules import Membership, pool_home, pool_is_admin, pool_is_member
 
 __all__ = [
     "customer_claim",
+    "customer_lock",
     "customer_release",
     "customers_assign",
     "customers_claim",
@@ -432,3 +433,36 @@ def customers_move(*, actor: User, customer_ids: Iterable[int], pool: Pool) -> i
         entries=((c, {"from_pool": c.pool.name, "pool": pool.name}) for c in customers),
     )
     return len(customers)
+
+
+# Locking ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_lock(*, actor: User, customer: Customer, locked: bool = True) -> Customer:
+    """Lock an owned customer (exempt from reclaim where the pool says so) or unlock it.
+
+    The owner or a manager in scope may; the owner's home pool caps how many a rep holds locked
+    (`max_locked_customers`). Recorded on the timeline.
+    """
+    ensure_perm(actor, "customers.change_customer")
+    ensure_in_scope(actor, Customer.objects.alive(), customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("owner").get(pk=customer.pk)
+    if customer.owner is None:
+        raise ConflictError(_("A customer in a pool cannot be locked."))
+    if customer.is_locked == locked:
+        return customer
+    if locked:
+        pool = pool_home(customer.owner)
+        cap = pool.max_locked_customers if pool else None
+        held = Customer.objects.alive().filter(owner=customer.owner, is_locked=True).count()
+        if cap and held >= cap:
+            raise DomainError(
+                _("%(user)s already has %(n)d locked customers; the most allowed is %(max)d.")
+                % {"user": customer.owner, "n": held, "max": cap}
+            )
+    now = timezone.now()
+    Customer.objects.filter(pk=customer.pk).update(is_locked=locked, updated_at=now)
+    customer.is_locked, customer.updated_at = locked, now
+    activity_record(actor=actor, subject=customer, verb="customer.locked" if locked else "customer.unlocked")
+    return customer

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from kehu.core.activity import Activity
 from kehu.customers.models import Customer
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.org.services import api_token_create
@@ -209,3 +210,40 @@ def test_create_and_patch_pools(org, pools):
     assert (patched.status_code, patched.json()["no_followup_days"]) == (200, 30)
     assert (refused.status_code, refused.json()) == (403, NO_PERMISSION)
     assert (invalid.status_code, invalid.json()["field"]) == (400, "claims_per_day")
+
+
+def test_lock_and_unlock_a_customer_within_the_pools_cap(org, pools):
+    _default, east = pools
+    Pool.objects.filter(pk=east.pk).update(max_locked_customers=1)
+    first, second = CustomerFactory(owner=org.rep), CustomerFactory(owner=org.rep)
+    theirs = CustomerFactory(owner=org.peer_rep)
+
+    locked = post(org.rep, f"/customers/{first.pk}/lock")
+    over_cap = post(org.rep, f"/customers/{second.pk}/lock")
+    not_mine = post(org.rep, f"/customers/{theirs.pk}/lock")
+
+    assert (locked.status_code, locked.json()["is_locked"]) == (200, True)
+    assert over_cap.status_code == 400
+    assert "already has 1 locked customers; the most allowed is 1." in over_cap.json()["detail"]
+    assert (not_mine.status_code, not_mine.json()) == (404, NOT_FOUND)
+    assert list(Customer.objects.filter(is_locked=True)) == [first]
+    unlocked = post(org.rep, f"/customers/{first.pk}/unlock")
+    assert (unlocked.status_code, unlocked.json()["is_locked"]) == (200, False)
+    assert post(org.rep, f"/customers/{second.pk}/lock").status_code == 200
+    verbs = list(Activity.objects.filter(customer_id=first.pk).values_list("verb", flat=True).order_by("id"))
+    assert verbs[-2:] == ["customer.locked", "customer.unlocked"]
+
+
+def test_a_locked_customer_stays_with_its_owner_when_the_pool_exempts_locked_ones(org, pools):
+    _default, east = pools
+    Pool.objects.filter(pk=east.pk).update(no_followup_days=10, exempt_locked=True)
+    old = timezone.now() - timezone.timedelta(days=30)
+    kept = CustomerFactory(owner=org.rep, received_at=old, last_followup_at=old)
+    lost = CustomerFactory(owner=org.rep, received_at=old, last_followup_at=old)
+    post(org.rep, f"/customers/{kept.pk}/lock")
+
+    services.pool_reclaim()
+
+    assert Customer.objects.get(pk=kept.pk).owner == org.rep
+    assert Customer.objects.get(pk=lost.pk).pool == east
+    assert post(org.rep, f"/customers/{lost.pk}/lock").status_code == 404  # pooled: no longer theirs

@@ -444,3 +444,13 @@ def test_standard_roles_carry_the_pool_permissions(org):
     assert not org.rep.has_perm("pool.assign_pool_customer")
     assert org.team_lead.has_perm("pool.assign_pool_customer")
     assert not org.team_lead.has_perm("pool.change_pool")
+
+
+def test_a_pooled_customer_cannot_be_locked(org, pools):
+    _default, east = pools
+    customer = pooled_customer(east)
+
+    with pytest.raises(ConflictError, match="A customer in a pool cannot be locked."):
+        services.customer_lock(actor=org.admin, customer=customer)
+
+    assert not Customer.objects.get().is_locked
