@@ -20,7 +20,7 @@ from kehu.core.scopes import ViewFilter
 from kehu.customers import exports, services
 from kehu.customers.display import filter_selects, profile_rows
 from kehu.customers.forms import ContactForm, CustomerForm, TransferForm
-from kehu.customers.models import Tag
+from kehu.customers.models import Customer, Tag
 from kehu.customers.selectors import (
     contact_get,
     customer_contacts,
@@ -32,6 +32,9 @@ from kehu.customers.selectors import (
 )
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.selectors import department_visible_list, user_assignable_list
+from kehu.pool.models import PoolEventKind, PoolRule
+from kehu.pool.selectors import customer_get_or_pooled, pool_events, pool_list
+from kehu.pool.services import pool_is_admin, pool_is_member
 
 DETAIL_TABS = {
     "profile": _lazy("Profile"),
@@ -39,6 +42,8 @@ DETAIL_TABS = {
     "followups": _lazy("Follow-ups"),  # loaded from the followups app (#followup-panel)
     "timeline": _lazy("Timeline"),
 }
+
+POOL_ENTRIES = [PoolEventKind.RELEASED, PoolEventKind.RECLAIMED, PoolEventKind.MOVED]
 
 
 def _list_context(request: AuthenticatedHttpRequest) -> dict:
@@ -90,12 +95,35 @@ def customer_export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return exports.customer_export(actor=request.user, customers=customers)
 
 
+def _pool_context(user, customer: Customer) -> dict:
+    """The shared pool's banner (a pooled customer) or its release action (an owned one)."""
+    if customer.pool_id:
+        pool = customer.pool
+        entry = pool_events(customer=customer).filter(kind__in=POOL_ENTRIES).first()
+        can_assign = user.has_perm("pool.assign_pool_customer") or pool_is_admin(user, pool)
+        reason = entry.reason if entry else ""
+        if entry and entry.kind == PoolEventKind.RECLAIMED and reason in PoolRule.values:
+            reason = PoolRule(reason).label
+        return {
+            "pool_entry": entry,
+            "pool_reason": reason,
+            "pool_can_claim": user.has_perm("pool.claim_pool_customer") and pool_is_member(user, pool),
+            "pool_can_assign": can_assign,
+            "pool_owners": user_assignable_list(user=user) if can_assign else [],
+        }
+    if customer.owner_id and user.has_perm("pool.release_pool_customer"):
+        return {"can_release": True, "release_pools": pool_list(user=user).filter(is_active=True)}
+    return {}
+
+
 @require_safe
 @login_required
 def customer_detail_view(request: AuthenticatedHttpRequest, pk: int) -> TemplateResponse:
-    customer = customer_get(user=request.user, pk=pk)
+    customer, in_scope = customer_get_or_pooled(user=request.user, pk=pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "profile"
-    context = {"customer": customer, "tab": tab, "tabs": list(DETAIL_TABS.items())}
+    context = {"customer": customer, "tab": tab, "tabs": list(DETAIL_TABS.items()), "in_scope": in_scope}
+    if not request.htmx:
+        context |= _pool_context(request.user, customer)
     if tab == "contacts":
         context["contacts"] = customer_contacts(customer=customer)
     elif tab == "timeline":

@@ -24,6 +24,7 @@ from kehu.followups import calendar, services
 from kehu.followups.forms import FollowUpForm
 from kehu.followups.selectors import customer_followups, plan_get, plan_list
 from kehu.org.http import AuthenticatedHttpRequest
+from kehu.pool.selectors import customer_get_or_pooled
 
 PANEL_SIZE = 50
 TEMPLATE = "followups/customer_followups.html"
@@ -31,10 +32,15 @@ QUICK_TEMPLATE = "followups/quick_followup.html"
 
 
 def _panel(
-    request: AuthenticatedHttpRequest, customer: Customer, form: FollowUpForm | None = None
+    request: AuthenticatedHttpRequest,
+    customer: Customer,
+    form: FollowUpForm | None = None,
+    *,
+    in_scope: bool = True,
 ) -> TemplateResponse:
     context = {
         "customer": customer,
+        "in_scope": in_scope,  # False: a pooled customer looked at before claiming it (read only)
         "form": form or FollowUpForm(customer=customer),
         "followups": customer_followups(customer=customer)[:PANEL_SIZE],
         "plans": plan_list(user=request.user, customer=customer),
@@ -51,7 +57,8 @@ def _back(customer_pk: int) -> str:
 @require_safe
 @login_required
 def customer_followups_view(request: AuthenticatedHttpRequest, customer_pk: int) -> TemplateResponse:
-    return _panel(request, customer_get(user=request.user, pk=customer_pk))
+    customer, in_scope = customer_get_or_pooled(user=request.user, pk=customer_pk)
+    return _panel(request, customer, in_scope=in_scope)
 
 
 @require_POST

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,6 +19,7 @@ from kehu.core.exceptions import FilterError
 from kehu.core.scopes import DataScope
 from kehu.customers.models import Customer
 from kehu.customers.search import search_condition
+from kehu.customers.selectors import customer_get
 from kehu.org.models import User
 from kehu.pool.models import Pool, PoolEvent, PoolEventKind, PoolRule
 from kehu.pool.rules import due_from, member_condition, owned_by, pool_home, rule_conditions
@@ -151,3 +153,13 @@ def pool_customers(*, user: User, pool: Pool, filters: Mapping[str, Any] | None 
 def pool_events(*, customer: Customer) -> QuerySet[PoolEvent]:
     """Every move of the customer into, out of and between pools, newest first."""
     return PoolEvent.objects.filter(customer=customer).select_related("pool", "actor", "from_user", "to_user")
+
+
+def customer_get_or_pooled(*, user: User, pk: int) -> tuple[Customer, bool]:
+    """A customer the user may see, or else one sitting in a pool the user may see (to look at before
+    claiming it: its history stays with it); and whether it is within the user's own data scope."""
+    try:
+        return customer_get(user=user, pk=pk), True
+    except Http404:
+        pooled = Customer.objects.alive().filter(pool__in=pool_list(user=user)).prefetch_related("tags")
+        return get_object_or_404(pooled, pk=pk), False

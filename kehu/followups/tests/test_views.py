@@ -267,3 +267,24 @@ def test_quick_form_of_another_reps_customer_is_404_and_writes_nothing(org):
     )
     assert response.status_code == 404
     assert FollowUp.objects.count() == 0
+
+
+def test_a_pool_member_reads_a_pooled_customers_followups_but_records_none_before_claiming(org):
+    from kehu.pool.tests.factories import PoolFactory, pooled_customer
+
+    pool = PoolFactory(name="华东公海", departments=[org.east])
+    customer = pooled_customer(pool)
+    FollowUpFactory(customer=customer, created_by=org.peer_rep, content="上一任负责人的跟进记录")
+
+    member = client_for(org.rep).get(f"/followups/customer/{customer.pk}/", headers=HTMX)
+    outsider = client_for(org.other_dept_rep).get(f"/followups/customer/{customer.pk}/", headers=HTMX)
+
+    assert member.status_code == 200
+    assert "上一任负责人的跟进记录" in member.content.decode()
+    assert 'data-testid="followup-form"' not in member.content.decode()
+    assert outsider.status_code == 404
+    refused = client_for(org.rep).post(
+        f"/followups/customer/{customer.pk}/record/", {"method": "phone", "content": "x"}, headers=HTMX
+    )
+    assert refused.status_code == 404
+    assert FollowUp.objects.count() == 1

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from kehu.core.exceptions import ConflictError
 from kehu.customers.models import Customer
@@ -29,6 +30,7 @@ def test_twenty_reps_claim_one_customer_exactly_one_wins(org):
     results: list[str] = []
 
     def claim(rep) -> None:
+        translation.activate("en")  # a new thread starts in the default language
         try:
             start.wait()
             customer_claim(actor=rep, customer_id=customer.pk)
