@@ -150,8 +150,8 @@ class ReleaseForm(forms.Form):
         label=_("To the pool"),
         queryset=None,
         required=False,
-        empty_label=_("My pool"),
-        help_text=_("Empty: the owner's own pool."),
+        empty_label=_("The company-wide pool"),
+        help_text=_("Empty: the company-wide pool."),
     )
 
     def __init__(self, *args, pools, **kwargs):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("customers/<int:customer_pk>/claim/", views.customer_claim_view, name="customer_claim"),
     path("customers/<int:customer_pk>/assign/", views.customer_assign_view, name="customer_assign"),
     path("customers/<int:customer_pk>/release/", views.customer_release_view, name="customer_release"),
+    path("customers/<int:customer_pk>/lock/", views.customer_lock_view, name="customer_lock"),
 ]

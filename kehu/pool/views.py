@@ -541,7 +541,7 @@ def customer_assign_view(request: AuthenticatedHttpRequest, customer_pk: int) ->
 
 
 def release_pools(user: User) -> QuerySet[Pool]:
-    """The active pools a user may release to by name (the form also offers "the owner's own pool")."""
+    """The active pools a user may release to by name (the form's empty choice: the company-wide pool)."""
     return pool_list(user=user).filter(is_active=True)
 
 
@@ -571,3 +571,21 @@ def customer_release_view(request: AuthenticatedHttpRequest, customer_pk: int) -
     if pool_list(user=request.user).filter(pk=customer.pool_id).exists():
         return _redirect(request, _customer_url(customer.pk))
     return _redirect(request, reverse("customers:list"))
+
+
+@require_POST
+@login_required
+def customer_lock_view(request: AuthenticatedHttpRequest, customer_pk: int) -> HttpResponse:
+    """Lock (`locked=1`) or unlock an owned customer from its page."""
+    customer = Customer.objects.visible_to(request.user).alive().filter(pk=customer_pk).first()
+    if customer is None:
+        raise Http404
+    locked = request.POST.get("locked") == "1"
+    try:
+        services.customer_lock(actor=request.user, customer=customer, locked=locked)
+    except DomainError as exc:
+        _refuse(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Customer locked.") if locked else _("Customer unlocked."))
+    return _redirect(request, _customer_url(customer.pk))

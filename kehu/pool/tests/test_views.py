@@ -442,3 +442,23 @@ def test_a_pool_admin_runs_the_reclaim_now(client, org, pools):
     assert messages_of(response) == ["The reclaim brought 1 customer back to this pool."]
     due.refresh_from_db()
     assert (due.owner, due.pool) == (None, east)
+
+
+def test_lock_and_unlock_from_the_customer_page(client, org, pools):
+    customer = CustomerFactory(owner=org.rep)
+    c = client_for(client, org.rep)
+    url = reverse("pool:customer_lock", args=[customer.pk])
+    page = c.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="lock-toggle"' in page
+    assert 'data-testid="locked-badge"' not in page
+
+    response = c.post(url, {"locked": "1"}, follow=True)
+
+    assert messages_of(response) == ["Customer locked."]
+    assert 'data-testid="locked-badge"' in response.content.decode()
+    assert Customer.objects.get(pk=customer.pk).is_locked
+    c.post(url, {"locked": "0"})
+    assert not Customer.objects.get(pk=customer.pk).is_locked
+    theirs = CustomerFactory(owner=org.peer_rep)
+    assert c.post(reverse("pool:customer_lock", args=[theirs.pk]), {"locked": "1"}).status_code == 404
+    assert not Customer.objects.get(pk=theirs.pk).is_locked
