@@ -171,3 +171,31 @@ def test_generated_pools_hold_what_reclaim_and_release_leave():
             assert event.from_user.department.path.startswith(region.path), event.pk
         assert event.customer.last_followup_at is None or event.customer.last_followup_at <= event.created_at
     assert not pooled.filter(status="deal").exists()
+
+
+def test_the_pool_cases_measure_and_leave_the_data_set_as_it_was():
+    from bench import pool_cases
+    from bench.run import Outcome
+    from kehu.pool.models import PoolEvent
+
+    generate("S", out=quiet)
+    before = (
+        list(Customer.objects.order_by("pk").values_list("pk", "owner_id", "pool_id", "pooled_at")),
+        PoolEvent.objects.count(),
+        Activity.objects.count(),
+    )
+
+    claim = pool_cases.measure_claim(Outcome, scale="S", requests=5, warmup=1)
+    reclaim = pool_cases.measure_reclaim(Outcome, scale="S")
+
+    assert (claim.skipped, claim.status, claim.requests) == ("", 200, 5)
+    assert claim.queries > 0
+    assert claim.p95_ms > 0
+    assert (reclaim.status, reclaim.moved_again) == (200, 0)
+    assert reclaim.moved > 0
+    after = (
+        list(Customer.objects.order_by("pk").values_list("pk", "owner_id", "pool_id", "pooled_at")),
+        PoolEvent.objects.count(),
+        Activity.objects.count(),
+    )
+    assert after == before
