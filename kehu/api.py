@@ -11,6 +11,7 @@ from kehu.notifications.api import router as notifications_router
 from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
 from kehu.pool.api import router as pool_router
+from kehu.pool.handover_api import router as handover_router
 from kehu.workbench.api import router as workbench_router
 
 api = NinjaAPI(
@@ -18,7 +19,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
-        "the shared customer pools (release, claim, assign, rules with a dry-run preview), notifications, "
+        "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
+        "notifications, "
         "users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
@@ -35,4 +37,5 @@ api.add_router("/", org_router)
 api.add_router("/", notifications_router)
 api.add_router("/", followups_router)
 api.add_router("/", pool_router)
+api.add_router("/", handover_router)
 api.add_router("/", workbench_router)

@@ -61,6 +61,7 @@ class AssignmentReason(models.TextChoices):
     SLA = "sla", _("Not contacted in time: re-assigned")
     CLAIMED = "claimed", _("Claimed from the lead pool")
     MANUAL = "manual", _("Assigned by hand")
+    HANDOVER = "handover", _("Handed over from someone who left")
 
 
 class ImportStatus(models.TextChoices):

@@ -44,6 +44,8 @@ RULE_PERMS = [
     for action in ("view", "add", "change", "delete")
 ]
 OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS]
+# Handing over the whole book of someone who leaves: heads of a department subtree and above.
+HEAD_PERMS = [*MANAGER_PERMS, "pool.hand_over_user"]
 
 STANDARD_ROLES = {
     # name: (data scope, permissions, description)
@@ -51,10 +53,10 @@ STANDARD_ROLES = {
     "Team lead": (DataScope.DEPARTMENT, MANAGER_PERMS, "Sees and manages their department's customers."),
     "Sales manager": (
         DataScope.SUBTREE,
-        MANAGER_PERMS,
+        HEAD_PERMS,
         "Sees and manages their department and those below it.",
     ),
-    "Sales director": (DataScope.ALL, MANAGER_PERMS, "Sees and manages every customer."),
+    "Sales director": (DataScope.ALL, HEAD_PERMS, "Sees and manages every customer."),
     "Sales operations": (
         DataScope.ALL,
         OPERATIONS_PERMS,

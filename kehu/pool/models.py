@@ -198,3 +198,57 @@ class PoolEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id} · {self.pool_id}"
+
+
+class HandoverMode(models.TextChoices):
+    TO_ONE = "to_one", _("To one rep")
+    SPLIT = "split", _("Split across reps")
+    TO_POOL = "to_pool", _("Back to the pool")
+
+
+class Handover(models.Model):
+    """A departing user's whole book handed over in one action: who, how, to whom, and what moved.
+
+    `summary` holds the counts: {"customers": n, "leads": n, "plans": n, "recipients": {"<user id>":
+    {"customers": n, "leads": n, "plans": n}}}. See kehu/pool/handover.py.
+    """
+
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("departing user"),
+        on_delete=models.PROTECT,
+        related_name="handovers_from",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=HandoverMode.choices)
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipients"), blank=True, related_name="handovers_received"
+    )
+    pool = models.ForeignKey(
+        Pool,
+        verbose_name=_("pool"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handovers",
+    )
+    deactivated = models.BooleanField(_("deactivated"), default=False)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-created_at", "-id"]
+        permissions = [("hand_over_user", _("Can hand over a user's book"))]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} · {self.get_mode_display()} · {self.created_at:%Y-%m-%d}"

@@ -75,7 +75,7 @@ def test_the_digest_is_written_in_the_sites_language(org, mailoutbox, monkeypatc
     with translation.override("en"):
         digests_send(now=local_noon())
 
-    assert mailoutbox[0].body.startswith("Hello Rep1")  # falls back to the English text if not translated
+    assert mailoutbox[0].body.startswith("Rep1，您好")  # not the English of the job's own language
     assert '<html lang="zh-hans">' in mailoutbox[0].alternatives[0][0]
 
 
