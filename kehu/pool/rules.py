@@ -107,7 +107,8 @@ def pool_is_member(user: Any, pool: Pool) -> bool:
 
 
 def pool_is_admin(user: Any, pool: Pool) -> bool:
-    return user.is_superuser or pool.admins.filter(pk=user.pk).exists()
+    """Whether `user` administers `pool` (read from the pool's prefetched admins when it has them)."""
+    return user.is_superuser or any(admin.pk == user.pk for admin in pool.admins.all())
 
 
 # Rules ---------------------------------------------------------------------------------------------------
