@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import PermissionDeniedError
 from kehu.core.permissions import ensure_perm
-from kehu.customers.choices import CustomerLevel
 from kehu.org.models import Department, User
-from kehu.pool.models import Pool
+from kehu.pool.models import MAX_DAYS, Pool, clean_level_days
 from kehu.pool.reclaim import Summary, pool_counts
 from kehu.pool.rules import Membership, pool_is_admin
 
@@ -57,21 +56,9 @@ NUMBER_FIELDS = frozenset(
     }
 )
 MEMBER_FIELDS = ("users", "departments", "admins")
-
-
-def _clean_level_days(value: Any) -> dict[str, int]:
-    if value in (None, ""):
-        return {}
-    if not isinstance(value, Mapping):
-        raise ValidationError(_('Give days per level, e.g. {"A": 30, "B": 20}.'))
-    cleaned = {}
-    for level, days in value.items():
-        if level not in CustomerLevel.values:
-            raise ValidationError(_("%(level)s is not a customer level.") % {"level": level})
-        if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-            raise ValidationError(_("Days must be a whole number of at least 1."))
-        cleaned[level] = days
-    return cleaned
+# What a pool's own admin may change without `pool.change_pool`: its rules and limits, not who belongs
+# to it, where it ranks or whether it is the company-wide pool (that would reach other teams' customers).
+ADMIN_FIELDS = frozenset(POOL_FIELDS) - {"name", "position", "is_default", "is_active"}
 
 
 def pool_apply(pool: Pool, data: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -85,13 +72,15 @@ def pool_apply(pool: Pool, data: Mapping[str, Any]) -> dict[str, list[Any]]:
         value = data[name]
         try:
             if name == "level_days":
-                value = _clean_level_days(value)
+                value = clean_level_days(value)
             elif name in NUMBER_FIELDS and value in ("", None):
                 value = None
             elif name in NUMBER_FIELDS and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS
             ):
-                raise ValidationError(_("Enter a whole number of at least 1, or leave it empty."))
+                raise ValidationError(
+                    _("Enter a whole number from 1 to %(max)d, or leave it empty.") % {"max": MAX_DAYS}
+                )
         except ValidationError as exc:
             errors[name] = exc.messages
             continue
@@ -128,8 +117,15 @@ def pool_save(*, actor: User, pool: Pool | None = None, data: Mapping[str, Any])
     if creating:
         ensure_perm(actor, "pool.add_pool")
         pool = Pool()
-    elif not actor.has_perm("pool.change_pool") and not pool_is_admin(actor, pool):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+    elif not actor.has_perm("pool.change_pool"):
+        if not pool_is_admin(actor, pool):
+            raise PermissionDeniedError(_("You do not have permission to do this."))
+        beyond = _changed_beyond_rules(pool, data)
+        if beyond:
+            raise PermissionDeniedError(
+                _("As the pool's admin you may change its rules and limits, not %(fields)s.")
+                % {"fields": ", ".join(beyond)}
+            )
     assert pool is not None
     was_default = pool.is_default and not creating
     settings_data = {k: v for k, v in data.items() if k not in MEMBER_FIELDS}
@@ -155,6 +151,21 @@ def pool_preview(*, pool: Pool, changes: Mapping[str, Any], now: datetime | None
     pool_apply(draft, {k: v for k, v in changes.items() if k not in MEMBER_FIELDS})
     members = Membership.load().home_members(draft)
     return pool_counts(draft, members=members, now=now or timezone.now())
+
+
+def _changed_beyond_rules(pool: Pool, data: Mapping[str, Any]) -> list[str]:
+    """The fields of `data` outside ADMIN_FIELDS whose values differ from the pool's (pages send all)."""
+    changed = []
+    for name, value in data.items():
+        if name in ADMIN_FIELDS:
+            continue
+        if name in MEMBER_FIELDS:
+            current = set(getattr(pool, name).values_list("pk", flat=True))
+            if {getattr(v, "pk", v) for v in (value or [])} != current:
+                changed.append(name)
+        elif getattr(pool, name, None) != value:
+            changed.append(name)
+    return sorted(changed)
 
 
 def _members(data: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.exceptions import DomainError
 from kehu.customers.choices import CustomerLevel
 from kehu.org.models import Department, User
-from kehu.pool.configuration import MEMBER_FIELDS, POOL_FIELDS
+from kehu.pool.configuration import ADMIN_FIELDS, MEMBER_FIELDS, POOL_FIELDS
 from kehu.pool.models import Pool
 
 RULE_FIELDS = tuple(f for f in POOL_FIELDS if f not in ("name", "position", "is_default", "is_active"))
@@ -55,8 +55,14 @@ class PoolForm(forms.ModelForm):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rules_only: bool = False, **kwargs):
+        """`rules_only`: the pool's own admin, who may change its rules and limits but not who belongs to
+        it, its rank or whether it is the company-wide pool (those fields are shown, not editable)."""
         super().__init__(*args, **kwargs)
+        if rules_only:
+            for name in self.fields:
+                if name not in ADMIN_FIELDS:
+                    self.fields[name].disabled = True
         active = User.objects.filter(is_active=True).select_related("department").order_by("username")
         self.fields["users"].queryset = active
         self.fields["admins"].queryset = active

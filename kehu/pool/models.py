@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kehu.customers.choices import CustomerLevel
 
 
 class PoolEventKind(models.TextChoices):
@@ -22,6 +28,25 @@ class PoolRule(models.TextChoices):
 
     NO_FOLLOWUP = "no_followup", _("No follow-up")
     NOT_CLOSED = "not_closed", _("Not closed")
+
+
+MAX_DAYS = 3650  # ten years of days (or hours of waiting): anything more is a typing mistake
+
+
+def clean_level_days(value: Any) -> dict[str, int]:
+    """{"A": 30, ...}: customer levels with whole days from 1 to MAX_DAYS; empty for none."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(_('Give days per level, e.g. {"A": 30, "B": 20}.'))
+    cleaned = {}
+    for level, days in value.items():
+        if level not in CustomerLevel.values:
+            raise ValidationError(_("%(level)s is not a customer level.") % {"level": level})
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+            raise ValidationError(_("Days must be a whole number from 1 to %(max)d.") % {"max": MAX_DAYS})
+        cleaned[level] = days
+    return cleaned
 
 
 class PoolQuerySet(models.QuerySet):
@@ -133,6 +158,22 @@ class Pool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Numbers within 1..MAX_DAYS and per-level days for real levels (also what the admin saves)."""
+        errors = {}
+        message = _("Enter a whole number from 1 to %(max)d, or leave it empty.")
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            is_rule = isinstance(field, models.PositiveIntegerField) and field.null
+            if is_rule and value is not None and not 1 <= value <= MAX_DAYS:
+                errors[field.name] = message % {"max": MAX_DAYS}
+        try:
+            self.level_days = clean_level_days(self.level_days)
+        except ValidationError as exc:
+            errors["level_days"] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
     def days_for_level(self, level: str) -> int | None:
         """Days without follow-up for a customer of `level`; None (or 0) means the rule is off for it."""

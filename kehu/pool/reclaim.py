@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Count, DateTimeField, F, JSONField, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,8 +145,16 @@ def pool_reclaim(
             summaries[each.pk] = pool_counts(each, members=members, now=now)
             continue
         summary = _empty()
-        for rule, condition in rule_conditions(each, now):
-            rows = _move(each, rule, condition, members=members, now=now)
+        try:
+            with transaction.atomic():  # one pool that fails does not stop the others
+                moved = [
+                    (rule, _move(each, rule, condition, members=members, now=now))
+                    for rule, condition in rule_conditions(each, now)
+                ]
+        except (DatabaseError, ValueError, TypeError, OverflowError):
+            logger.exception("Reclaim of the pool %s (id %s) failed; the other pools go on.", each, each.pk)
+            continue
+        for rule, rows in moved:
             summary[rule] = len(rows)
             for _pk, owner_id in rows:
                 summary["by_owner"][owner_id] = summary["by_owner"].get(owner_id, 0) + 1

@@ -168,15 +168,12 @@ def rule_conditions(pool: Pool, cutoff: datetime) -> list[tuple[str, Q]]:
     return [(rule, condition) for rule, condition in rules if condition is not None]
 
 
-def due_at(pool: Pool, customer: Customer, rule: str) -> datetime:
-    """When `rule` sends the (annotated) customer back."""
-    return due_from(pool, rule, customer.level, customer.followup_anchor, customer.received_anchor)  # type: ignore[attr-defined]
-
-
 def due_from(
     pool: Pool, rule: str, level: str, followup_anchor: datetime, received_anchor: datetime
-) -> datetime:
-    """When `rule` sends back a customer of `level` whose clocks started at these anchors."""
+) -> datetime | None:
+    """When `rule` sends back a customer of `level` whose clocks started at these anchors; None when the
+    rule is off for that level (per-level days without general days)."""
     if rule == PoolRule.NO_FOLLOWUP:
-        return followup_anchor + timedelta(days=pool.days_for_level(level) or 0)
-    return received_anchor + timedelta(days=pool.not_closed_days or 0)
+        days = pool.days_for_level(level)
+        return followup_anchor + timedelta(days=days) if days else None
+    return received_anchor + timedelta(days=pool.not_closed_days) if pool.not_closed_days else None

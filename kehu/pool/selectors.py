@@ -67,10 +67,12 @@ def pool_warnings_top(
     )
     dues = []
     for pk, level, followup_anchor, received_anchor in anchors:
-        times = (
-            (due_from(pool, rule, level, followup_anchor, received_anchor), rule) for rule, _c in conditions
-        )
-        due, rule = min(t for t in times if t[0] <= horizon)
+        times = [
+            (due, rule)
+            for rule, _c in conditions
+            if (due := due_from(pool, rule, level, followup_anchor, received_anchor)) and due <= horizon
+        ]
+        due, rule = min(times)
         dues.append((due, pk, rule))
     dues.sort()
     shown = dues if limit is None else dues[:limit]

@@ -403,7 +403,8 @@ def pool_reclaim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _settings_page(request: AuthenticatedHttpRequest, pool: Pool | None) -> HttpResponse:
-    form = PoolForm(request.POST or None, instance=pool or Pool())
+    rules_only = pool is not None and not request.user.has_perm("pool.change_pool")
+    form = PoolForm(request.POST or None, instance=pool or Pool(), rules_only=rules_only)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if pool is None and not data["is_default"]:

@@ -182,3 +182,27 @@ def test_the_hourly_task_reclaims(org, pools, book):
     reclaim_neglected_customers.call_local()
 
     assert pooled(book) == {"stale", "a_stale", "never", "not_closed"}
+
+
+def test_a_pool_whose_reclaim_fails_does_not_stop_the_others(org, monkeypatch):
+    from kehu.pool import reclaim
+
+    broken = PoolFactory(name="坏的公海", position=1, departments=[org.east], no_followup_days=10)
+    fine = PoolFactory(name="好的公海", position=2, departments=[org.south], no_followup_days=10)
+    old = timezone.now() - timedelta(days=30)
+    east_customer = CustomerFactory(owner=org.rep, received_at=old, last_followup_at=old)
+    south_customer = CustomerFactory(owner=org.other_dept_rep, received_at=old, last_followup_at=old)
+    real_move = reclaim._move
+
+    def move(pool, *args, **kwargs):
+        if pool.pk == broken.pk:
+            raise ValueError("a broken rule")
+        return real_move(pool, *args, **kwargs)
+
+    monkeypatch.setattr(reclaim, "_move", move)
+    summaries = reclaim.pool_reclaim()
+
+    assert broken.pk not in summaries
+    assert summaries[fine.pk]["no_followup"] == 1
+    assert Customer.objects.get(pk=east_customer.pk).owner == org.rep
+    assert Customer.objects.get(pk=south_customer.pk).pool == fine

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kehu.customers.tests.factories import CustomerFactory
-from kehu.pool.models import PoolRule
+from kehu.pool.models import Pool, PoolRule
 from kehu.pool.selectors import pool_customers, pool_events, pool_list, pool_warnings, pool_warnings_top
 from kehu.pool.services import customer_release
 from kehu.pool.tests.factories import PoolFactory, pooled_customer
@@ -116,3 +116,21 @@ def test_managers_see_the_pools_of_their_teams_directors_see_all(org, pools):
     assert list(pool_list(user=org.team_lead)) == [east, default]
     assert list(pool_list(user=org.director)) == [east, south, default]
     assert list(pool_list(user=org.east_rep)) == [east, default]
+
+
+def test_a_level_the_no_followup_rule_leaves_out_warns_under_the_other_rule(org, pools):
+    _default, east = pools
+    Pool.objects.filter(pk=east.pk).update(
+        no_followup_days=None, level_days={"A": 30}, not_closed_days=60, warn_days_before=3
+    )
+    level_d = CustomerFactory(
+        owner=org.rep, level="D", received_at=days_ago(58), last_followup_at=days_ago(40)
+    )
+
+    [warning] = pool_warnings(user=org.rep, now=NOW)
+
+    assert (warning.customer, warning.rule, warning.due_at) == (
+        level_d,
+        PoolRule.NOT_CLOSED,
+        NOW + timedelta(days=2),
+    )

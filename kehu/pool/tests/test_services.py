@@ -402,9 +402,9 @@ def test_pool_save_validates_days_and_level_days(org, pools):
         )
 
     assert exc.value.message_dict == {
-        "no_followup_days": ["Enter a whole number of at least 1, or leave it empty."],
+        "no_followup_days": ["Enter a whole number from 1 to 3650, or leave it empty."],
         "level_days": ["Z is not a customer level."],
-        "claims_per_day": ["Enter a whole number of at least 1, or leave it empty."],
+        "claims_per_day": ["Enter a whole number from 1 to 3650, or leave it empty."],
     }
 
 
@@ -422,14 +422,41 @@ def test_pool_save_keeps_exactly_one_default(org, pools):
 def test_pool_admin_changes_their_pool_a_rep_cannot(org, pools):
     _default, east = pools
 
-    services.pool_save(actor=org.team_lead, pool=east, data={"level_days": {"A": 60}, "users": [org.rep.pk]})
+    services.pool_save(
+        actor=org.team_lead, pool=east, data={"level_days": {"A": 60}, "name": east.name, "users": []}
+    )
     with pytest.raises(PermissionDeniedError):
         services.pool_save(actor=org.rep, pool=east, data={"name": "x"})
     with pytest.raises(PermissionDeniedError):
         services.pool_save(actor=org.team_lead, data={"name": "新公海"})
 
     east.refresh_from_db()
-    assert (east.level_days, list(east.users.all())) == ({"A": 60}, [org.rep])
+    assert (east.level_days, list(east.users.all())) == ({"A": 60}, [])
+
+
+def test_a_pool_admin_may_not_widen_their_pool_or_make_it_the_company_wide_one(org, pools):
+    """Members, rank and default would let a team's admin pull other teams' customers into their pool."""
+    default, east = pools
+    for change in ({"departments": [org.sales.pk]}, {"users": [org.other_dept_rep.pk]}, {"position": 0},
+                   {"is_default": True}, {"is_active": False}, {"admins": [org.rep.pk]}):  # fmt: skip
+        with pytest.raises(PermissionDeniedError, match="rules and limits"):
+            services.pool_save(actor=org.team_lead, pool=east, data=change)
+
+    east.refresh_from_db()
+    assert list(east.departments.all()) == [org.east]
+    assert (east.position, east.is_default, Pool.objects.get(is_default=True)) == (1, False, default)
+
+
+def test_numbers_out_of_range_are_refused_everywhere_a_pool_is_saved(org, pools):
+    _default, east = pools
+    with pytest.raises(ValidationError) as exc:
+        services.pool_save(actor=org.admin, pool=east, data={"no_followup_days": 800000})
+    assert "no_followup_days" in exc.value.message_dict
+    east.level_days = {"A": "x", "Z": -3}
+    with pytest.raises(ValidationError):
+        east.full_clean()  # what the Django admin runs
+    with pytest.raises(ValidationError):
+        services.pool_preview(pool=east, changes={"not_closed_days": 10**9})
 
 
 def test_first_pool_created_becomes_the_default(org):
