@@ -85,13 +85,15 @@ def pool_warnings_top(
 
 
 def pool_list(*, user: User) -> QuerySet[Pool]:
-    """Pools the user belongs to or administers, and the company-wide default; every pool for those who see
-    all records (superusers, directors)."""
+    """Pools the user belongs to or administers, and the company-wide default for those who may claim or
+    assign; every pool for those who see all records (superusers, directors)."""
     qs = Pool.objects.order_by("position", "id")
     if user.data_scope == DataScope.ALL:
         return qs
     admins = Pool.admins.through.objects.filter(pool_id=OuterRef("pk"), user_id=user.pk)
-    condition = member_condition(user) | Q(is_default=True) | Q(Exists(admins))
+    condition = member_condition(user) | Q(Exists(admins))
+    if user.has_perm("pool.claim_pool_customer") or user.has_perm("pool.assign_pool_customer"):
+        condition |= Q(is_default=True)  # open to every salesperson; not to other staff
     if user.has_perm("pool.assign_pool_customer") and user.scope_department_ids():
         # Managers also see the pools of the teams they may hand customers to.
         teams = Pool.departments.through.objects.filter(

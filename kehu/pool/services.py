@@ -443,7 +443,8 @@ def customer_lock(*, actor: User, customer: Customer, locked: bool = True) -> Cu
     """Lock an owned customer (exempt from reclaim where the pool says so) or unlock it.
 
     The owner or a manager in scope may; the owner's home pool caps how many a rep holds locked
-    (`max_locked_customers`). Recorded on the timeline.
+    (`max_locked_customers`); without a cap only managers (who may transfer customers) lock. Recorded on
+    the timeline.
     """
     ensure_perm(actor, "customers.change_customer")
     ensure_in_scope(actor, Customer.objects.alive(), customer.pk)
@@ -460,6 +461,11 @@ def customer_lock(*, actor: User, customer: Customer, locked: bool = True) -> Cu
             raise DomainError(
                 _("%(user)s already has %(n)d locked customers; the most allowed is %(max)d.")
                 % {"user": customer.owner, "n": held, "max": cap}
+            )
+        if not cap and not actor.has_perm("customers.transfer_customer"):
+            # Without a cap a rep could lock their whole book out of the pool's reach.
+            raise PermissionDeniedError(
+                _("The pool sets no limit on locked customers, so only a manager may lock one.")
             )
     now = timezone.now()
     Customer.objects.filter(pk=customer.pk).update(is_locked=locked, updated_at=now)

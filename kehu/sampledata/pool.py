@@ -29,6 +29,7 @@ COMPANY_RULES = {
     "warn_days_before": 3,
     "reclaim_cooldown_days": 7,
     "max_private_customers": 200,
+    "max_locked_customers": 10,
     "claims_per_day": 20,
     "claims_per_batch": 10,
 }
@@ -67,6 +68,7 @@ def demo_pools(*, rng: random.Random, users: dict[str, User], departments: dict[
                 "is_default": False,
                 "reclaim_cooldown_days": 7,
                 "max_private_customers": 200,
+                "max_locked_customers": 10,
                 "claims_per_day": 20,
                 "claims_per_batch": 10,
                 "departments": [departments[region].pk],

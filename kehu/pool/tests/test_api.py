@@ -236,7 +236,7 @@ def test_lock_and_unlock_a_customer_within_the_pools_cap(org, pools):
 
 def test_a_locked_customer_stays_with_its_owner_when_the_pool_exempts_locked_ones(org, pools):
     _default, east = pools
-    Pool.objects.filter(pk=east.pk).update(no_followup_days=10, exempt_locked=True)
+    Pool.objects.filter(pk=east.pk).update(no_followup_days=10, exempt_locked=True, max_locked_customers=5)
     old = timezone.now() - timezone.timedelta(days=30)
     kept = CustomerFactory(owner=org.rep, received_at=old, last_followup_at=old)
     lost = CustomerFactory(owner=org.rep, received_at=old, last_followup_at=old)

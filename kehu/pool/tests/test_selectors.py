@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.pool.models import Pool, PoolRule
-from kehu.pool.selectors import pool_customers, pool_events, pool_list, pool_warnings, pool_warnings_top
+from kehu.pool.selectors import (
+    customer_get_or_pooled,
+    pool_customers,
+    pool_events,
+    pool_list,
+    pool_warnings,
+    pool_warnings_top,
+)
 from kehu.pool.services import customer_release
 from kehu.pool.tests.factories import PoolFactory, pooled_customer
 
@@ -134,3 +141,14 @@ def test_a_level_the_no_followup_rule_leaves_out_warns_under_the_other_rule(org,
         PoolRule.NOT_CLOSED,
         NOW + timedelta(days=2),
     )
+
+
+def test_staff_who_may_not_claim_do_not_see_the_company_wide_pool(org, pools):
+    default, _east = pools
+    pooled = pooled_customer(default, name="公海里的客户")
+
+    assert default not in pool_list(user=org.outsider)
+    assert default in pool_list(user=org.rep)
+    with pytest.raises(Http404):
+        customer_get_or_pooled(user=org.outsider, pk=pooled.pk)
+    assert customer_get_or_pooled(user=org.rep, pk=pooled.pk) == (pooled, False)

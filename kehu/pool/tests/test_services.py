@@ -481,3 +481,13 @@ def test_a_pooled_customer_cannot_be_locked(org, pools):
         services.customer_lock(actor=org.admin, customer=customer)
 
     assert not Customer.objects.get().is_locked
+
+
+def test_without_a_cap_on_locked_customers_only_a_manager_locks(org, pools):
+    customer = CustomerFactory(owner=org.rep)
+
+    with pytest.raises(PermissionDeniedError, match="only a manager may lock"):
+        services.customer_lock(actor=org.rep, customer=customer)
+    services.customer_lock(actor=org.dept_manager, customer=customer)
+
+    assert Customer.objects.get().is_locked

@@ -446,6 +446,8 @@ def test_a_pool_admin_runs_the_reclaim_now(client, org, pools):
 
 
 def test_lock_and_unlock_from_the_customer_page(client, org, pools):
+    east, _south = pools
+    Pool.objects.filter(pk=east.pk).update(max_locked_customers=3)
     customer = CustomerFactory(owner=org.rep)
     c = client_for(client, org.rep)
     url = reverse("pool:customer_lock", args=[customer.pk])
