@@ -7,7 +7,7 @@ Every error answer has the same shape, so a client needs one code path:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -24,6 +24,8 @@ from kehu.core.exceptions import DomainError
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1  # the largest id a database column holds: larger ones are refused with 422, not a 500
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Where ninja says a bad value came from; the client only needs the field's own name.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 # The endpoints' parameter names for schemas (payload: Schema, filters: Query[Schema]) and ninja's pagination.

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
@@ -13,7 +14,7 @@ from kehu.customers.schemas import CustomerOut
 from kehu.customers.selectors import customer_get
 from kehu.org.models import User
 from kehu.pool import services
-from kehu.pool.models import Pool
+from kehu.pool.models import Pool, PoolEvent, PoolEventKind
 from kehu.pool.schemas import (
     AssignBatchIn,
     AssignIn,
@@ -152,11 +153,20 @@ def assign_customer(request: HttpRequest, customer_id: int, payload: AssignIn) -
 
 
 def _pooled_customer(request: HttpRequest, customer_id: int) -> None:
-    """404 unless the customer is in a pool the caller may see (or is already theirs to see)."""
-    row = Customer.objects.alive().filter(pk=customer_id).values_list("pool_id", flat=True).first()
-    if row is None and not Customer.objects.alive().filter(pk=customer_id).exists():
-        raise Http404
-    if row is not None and not pool_list(user=request.user).filter(pk=row).exists():
+    """404 unless the customer is in a pool the caller may see, was taken from one just now (the losers of
+    a claim race get the service's 409), or is an owned one the caller may see (the service refuses it
+    clearly): a customer outside all three looks exactly like a missing one."""
+    pools = pool_list(user=request.user)
+    alive = Customer.objects.alive().filter(pk=customer_id)
+    if alive.filter(pool__in=pools).exists() or alive.visible_to(request.user).exists():
+        return
+    taken = PoolEvent.objects.filter(
+        customer_id=customer_id,
+        pool__in=pools,
+        kind__in=[PoolEventKind.CLAIMED, PoolEventKind.ASSIGNED],
+        created_at__gte=timezone.now() - services.JUST_NOW,
+    )
+    if not taken.exists():
         raise Http404
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.api import MAX_ID
 from kehu.core.exceptions import DomainError
 from kehu.customers.choices import CustomerLevel
 from kehu.org.models import Department, User
@@ -122,7 +123,7 @@ class IdsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and int(value) <= MAX_ID
         self.fields["ids"].error_messages["required"] = _("Tick at least one customer.")
 
 

@@ -48,6 +48,7 @@ from kehu.org.models import ApiToken, User
 from kehu.org.selectors import user_assignable_list
 from kehu.pool import handover_display  # noqa: F401  (registers the handover's timeline verbs)
 from kehu.pool.models import Handover, HandoverMode, Pool, PoolEvent, PoolEventKind
+from kehu.pool.selectors import pool_list
 from kehu.pool.services import customer_release, pool_for_user
 
 __all__ = [
@@ -157,6 +158,8 @@ def _check(
             )
         if not pool.is_active:
             raise DomainError(_("The pool %(pool)s is not active.") % {"pool": pool.name}, field="pool_id")
+        if not pool_list(user=actor).filter(pk=pool.pk).exists():
+            raise DomainError(_("You may not hand customers over to this pool."), field="pool_id")
         return _Request(from_user=from_user, mode=mode, recipients=[], pool=pool)
     if mode == HandoverMode.TO_ONE and len(people) != 1:
         raise DomainError(_("Choose one recipient, or split the book across several."), field="recipient_ids")

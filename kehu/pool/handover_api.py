@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from kehu.core.api import Pagination
+from kehu.core.api import Id, Pagination
 from kehu.core.exceptions import DomainError
 from kehu.core.permissions import ensure_perm
 from kehu.org.models import User
@@ -27,7 +27,8 @@ from kehu.pool.handover import (
     handover_run,
     handover_user_choices,
 )
-from kehu.pool.models import Handover, Pool
+from kehu.pool.models import Handover
+from kehu.pool.selectors import pool_list
 
 router = Router(tags=["handovers"])
 
@@ -35,12 +36,12 @@ router = Router(tags=["handovers"])
 class HandoverPreviewIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    from_user_id: int = Field(description="The departing user.")
+    from_user_id: Id = Field(description="The departing user.")
     mode: str = Field(description="to_one, split (evenly, round robin in id order) or to_pool.")
-    recipient_ids: Annotated[list[int], Field(max_length=100)] = Field(
+    recipient_ids: Annotated[list[Id], Field(max_length=100)] = Field(
         default_factory=list, description="One for to_one, two or more for split, none for to_pool."
     )
-    pool_id: int | None = Field(None, description="For to_pool; default: the departing user's home pool.")
+    pool_id: Id | None = Field(None, description="For to_pool; default: the departing user's home pool.")
 
 
 class HandoverIn(HandoverPreviewIn):
@@ -112,7 +113,7 @@ def _arguments(request: HttpRequest, payload: HandoverPreviewIn) -> dict[str, An
             raise DomainError(_("There is no user with id %(id)s.") % {"id": pk}, field="recipient_ids")
     pool = None
     if payload.pool_id is not None:
-        pool = Pool.objects.filter(pk=payload.pool_id).first()
+        pool = pool_list(user=request.user).filter(pk=payload.pool_id).first()
         if pool is None:
             raise DomainError(
                 _("There is no pool with id %(id)s.") % {"id": payload.pool_id}, field="pool_id"

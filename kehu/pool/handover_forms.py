@@ -13,6 +13,7 @@ from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 from kehu.pool.handover import handover_user_choices
 from kehu.pool.models import HandoverMode, Pool
+from kehu.pool.selectors import pool_list
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -59,7 +60,7 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["from_user"].queryset = handover_user_choices(user=actor)
         self.fields["recipients"].queryset = user_assignable_list(user=actor)
-        self.fields["pool"].queryset = Pool.objects.active()
+        self.fields["pool"].queryset = pool_list(user=actor).filter(is_active=True)
 
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from kehu.core.api import Id
 from kehu.customers.schemas import CustomerOut, _text
 from kehu.pool.models import Pool
 
 Days = Annotated[int | None, Field(description="At least 1; null switches the rule or limit off.")]
-Ids = Annotated[list[int], Field(max_length=1000)]
+Ids = Annotated[list[Id], Field(max_length=1000)]
 
 
 class _Input(Schema):
@@ -121,7 +122,7 @@ class PreviewOut(Schema):
 
 class ReleaseIn(_Input):
     reason: _text(500)
-    pool: int | None = Field(None, description="The pool (id); default: the company-wide pool.")
+    pool: Id | None = Field(None, description="The pool (id); default: the company-wide pool.")
 
 
 class ClaimBatchIn(_Input):
@@ -129,7 +130,7 @@ class ClaimBatchIn(_Input):
 
 
 class AssignIn(_Input):
-    owner: int = Field(description="The user (id) who receives the customers.")
+    owner: Id = Field(description="The user (id) who receives the customers.")
     reason: _text(500) = ""
 
 

@@ -89,7 +89,7 @@ def test_the_loser_of_a_race_gets_409(org, pools, monkeypatch):
 
 
 def test_claiming_an_owned_customer_is_409(org, pools):
-    customer = CustomerFactory(owner=org.peer_rep)
+    customer = CustomerFactory(owner=org.rep)
 
     response = post(org.rep, f"/customers/{customer.pk}/claim")
 
@@ -247,3 +247,25 @@ def test_a_locked_customer_stays_with_its_owner_when_the_pool_exempts_locked_one
     assert Customer.objects.get(pk=kept.pk).owner == org.rep
     assert Customer.objects.get(pk=lost.pk).pool == east
     assert post(org.rep, f"/customers/{lost.pk}/lock").status_code == 404  # pooled: no longer theirs
+
+
+def test_ids_beyond_what_a_database_holds_are_refused_not_a_server_error(org, pools):
+    _default, east = pools
+    huge = 10**20
+
+    claim = post(org.rep, f"/pools/{east.pk}/claim", {"customer_ids": [huge]})
+    assign = post(org.team_lead, f"/pools/{east.pk}/assign", {"customer_ids": [1], "owner": huge})
+    release = post(
+        org.rep, f"/customers/{CustomerFactory(owner=org.rep).pk}/release", {"reason": "x", "pool": huge}
+    )
+
+    assert (claim.status_code, assign.status_code, release.status_code) == (422, 422, 422)
+
+
+def test_claiming_someone_elses_owned_customer_looks_like_a_missing_one(org, pools):
+    theirs = CustomerFactory(owner=org.other_dept_rep)
+
+    claim = post(org.rep, f"/customers/{theirs.pk}/claim")
+    missing = post(org.rep, "/customers/999999/claim")
+
+    assert (claim.status_code, claim.json()) == (missing.status_code, missing.json()) == (404, NOT_FOUND)

@@ -124,3 +124,16 @@ def test_without_permission_403_outside_scope_404(org, client, manager):
     assert manager.post(f"{URL}/preview", outsider, content_type="application/json").status_code == 404
     assert manager.post(URL, outsider, content_type="application/json").status_code == 404
     assert manager.get(f"{URL}/12345").status_code == 404
+
+
+def test_a_pool_the_manager_may_not_see_is_refused(org, manager):
+    PoolFactory(name="公海", is_default=True)
+    service = PoolFactory(name="客服公海", departments=[org.service])  # outside the manager's sales tree
+    CustomerFactory(owner=org.rep)
+
+    payload = body(org, mode="to_pool", recipient_ids=[], pool_id=service.pk)
+    response = manager.post(f"{URL}/preview", payload, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["field"] == "pool_id"
+    assert Customer.objects.get().owner == org.rep

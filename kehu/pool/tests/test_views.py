@@ -465,3 +465,16 @@ def test_lock_and_unlock_from_the_customer_page(client, org, pools):
     theirs = CustomerFactory(owner=org.peer_rep)
     assert c.post(reverse("pool:customer_lock", args=[theirs.pk]), {"locked": "1"}).status_code == 404
     assert not Customer.objects.get(pk=theirs.pk).is_locked
+
+
+def test_ids_beyond_what_a_database_holds_are_refused_on_the_pool_page(client, org, pools):
+    east, _south = pools
+    c = client_for(client, org.rep)
+
+    response = c.post(reverse("pool:claim", args=[east.pk]), {"ids": ["99999999999999999999999"]})
+    assign = client_for(client, org.team_lead).post(
+        reverse("pool:assign", args=[east.pk]), {"ids": ["1"], "owner": "99999999999999999999999"}
+    )
+
+    assert response.status_code in (200, 302)
+    assert assign.status_code in (200, 302)
