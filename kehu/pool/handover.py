@@ -9,7 +9,8 @@ What moves where (docs/handover.md):
   for the reason "handover" (the timeline says "handover: <user>"), or back to the lead pool;
 - the user's remaining open follow-up plans on customers someone else owns: to that customer's owner.
   Plans of customers released to the pool stay until someone takes the customer (the pool's rule);
-- then, unless told otherwise, the user is deactivated: no login (sessions deleted), API tokens revoked,
+- then, unless told otherwise, the user is deactivated: no login (password unusable, so open sessions
+  end too), API tokens revoked,
   never picked by assignment (`User.objects.assignable()` skips inactive users). Pool memberships and
   assignment rules that name the user are left alone: both skip inactive users already. The summary's
   `attention` lists the pools they alone administered and the rules that name them, to review.
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -394,19 +394,14 @@ def _plans_to_customer_owners(from_user: User) -> int:
 
 
 def _deactivate(user: User, now: datetime) -> dict[str, int]:
-    """No login, no sessions, no API tokens; assignment skips inactive users already."""
-    User.objects.filter(pk=user.pk).update(is_active=False)
+    """No login and no API tokens; assignment skips inactive users already. The password is made unusable,
+    which also ends every open session at its next request (Django checks a hash of the password kept in
+    the session): no search through the sessions, and reactivating the user needs a new password."""
+    user.set_unusable_password()
+    User.objects.filter(pk=user.pk).update(is_active=False, password=user.password)
     user.is_active = False
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    # Sessions hold the user id encoded: read the live ones (a few per user of the site), delete the user's.
-    key = str(user.pk)
-    theirs = [
-        s.session_key
-        for s in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=2000)
-        if str(s.get_decoded().get("_auth_user_id")) == key
-    ]
-    Session.objects.filter(session_key__in=theirs).delete()
-    return {"tokens_revoked": tokens, "sessions_ended": len(theirs)}
+    return {"tokens_revoked": tokens}
 
 
 def _notify(request: _Request, summary: dict[str, Any], handover: Handover) -> None:
