@@ -446,7 +446,8 @@ def pool_preview_view(request: AuthenticatedHttpRequest, pk: int) -> TemplateRes
     pool = pool_get(user=request.user, pk=pk)
     if not _can_configure(request.user, pool):
         raise PermissionDenied
-    form = PoolForm(request.POST, instance=Pool.objects.get(pk=pool.pk))
+    rules_only = not request.user.has_perm("pool.change_pool")
+    form = PoolForm(request.POST, instance=Pool.objects.get(pk=pool.pk), rules_only=rules_only)
     context: dict = {"form": form, "pool": pool}
     if form.is_valid():
         try:
