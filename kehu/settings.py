@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "kehu.followups",
     "kehu.workbench",
     "kehu.pool",
+    "kehu.sales.products",
+    "kehu.approvals",
     "kehu.sampledata",
 ]
 

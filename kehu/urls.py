@@ -11,6 +11,7 @@ urlpatterns = [
     path("followups/", include("kehu.followups.urls")),
     path("pool/", include("kehu.pool.urls")),
     path("handovers/", include("kehu.pool.handover_urls")),
+    path("products/", include("kehu.sales.products.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,15 @@ from django.db.models import Q
 from kehu.core.scopes import DataScope
 from kehu.org.models import Role
 
+PRODUCT_MODELS = ("product", "productcategory", "pricelist", "pricelistitem")
+PRODUCT_VIEW_PERMS = [f"products.view_{m}" for m in PRODUCT_MODELS]
+PRODUCT_EDIT_PERMS = [f"products.{a}_{m}" for m in PRODUCT_MODELS for a in ("add", "change")]
+# Setting up approval flows, and reading every approval request.
+APPROVAL_ADMIN_PERMS = [
+    f"approvals.{action}_{model}"
+    for model in ("approvalflow", "approvalstep")
+    for action in ("view", "add", "change", "delete")
+] + ["approvals.view_approvalrequest"]
 REP_PERMS = [
     "customers.view_customer",
     "customers.add_customer",
@@ -28,6 +37,7 @@ REP_PERMS = [
     "followups.change_followupplan",
     "pool.claim_pool_customer",
     "pool.release_pool_customer",
+    *PRODUCT_VIEW_PERMS,
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -43,7 +53,7 @@ RULE_PERMS = [
     for model in ("assignmentrule", "rulemember", "webform")
     for action in ("view", "add", "change", "delete")
 ]
-OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS]
+OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS, *PRODUCT_EDIT_PERMS, *APPROVAL_ADMIN_PERMS]
 # Handing over the whole book of someone who leaves: heads of a department subtree and above.
 HEAD_PERMS = [*MANAGER_PERMS, "pool.hand_over_user"]
 
@@ -56,7 +66,7 @@ STANDARD_ROLES = {
         HEAD_PERMS,
         "Sees and manages their department and those below it.",
     ),
-    "Sales director": (DataScope.ALL, HEAD_PERMS, "Sees and manages every customer."),
+    "Sales director": (DataScope.ALL, [*HEAD_PERMS, *PRODUCT_EDIT_PERMS], "Sees and manages every customer."),
     "Sales operations": (
         DataScope.ALL,
         OPERATIONS_PERMS,

@@ -37,6 +37,7 @@ from kehu.sampledata import vocabulary as words
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
 from kehu.sampledata.pool import demo_pools
+from kehu.sampledata.products import demo_products
 
 DEMO_PASSWORD = "kehu-demo"
 DEFAULT_CUSTOMERS = 2000
@@ -107,6 +108,7 @@ class DemoSummary:
     leads: int = 0
     followups: int = 0
     pooled: int = 0
+    products: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -129,6 +131,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.leads = demo_leads(rng=rng, builder=builder, users=users, departments=departments).leads
     summary.followups = demo_followups(rng=rng)
     summary.pooled = demo_pools(rng=rng, users=users, departments=departments)
+    summary.products = demo_products(rng=random.Random(seed + 5))  # its own stream: the rest stays as it was
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -50,3 +50,9 @@ def test_demo_pools_follow_their_rules_and_hold_customers():
     assert pooled.count() < Customer.objects.count() * 0.2
     # reps have customers about to return to the pool
     assert any(pool_warnings(user=rep) for rep in User.objects.filter(username__startswith="rep"))
+    # and a product catalogue with a channel price list
+    from kehu.sales.products.models import PriceList, Product
+
+    assert Product.objects.count() == 30
+    assert f"{Product.objects.count()} products." in output.getvalue()
+    assert PriceList.objects.get().items.count() > 0

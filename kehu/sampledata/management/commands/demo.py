@@ -60,7 +60,8 @@ class Command(BaseCommand):
                 f"Demo data loaded in {summary.seconds:.1f} s: {summary.departments} departments, "
                 f"{summary.users} users, {summary.customers:,} customers, {summary.contacts:,} contacts, "
                 f"{summary.activities:,} activities, {summary.leads:,} leads, "
-                f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools."
+                f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools, "
+                f"{summary.products} products."
             )
         )
         self.print_logins(intro="Demo logins:")
