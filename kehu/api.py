@@ -13,6 +13,7 @@ from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
 from kehu.pool.api import router as pool_router
 from kehu.pool.handover_api import router as handover_router
+from kehu.sales.opportunities.api import router as opportunities_router
 from kehu.sales.products.api import router as products_router
 from kehu.workbench.api import router as workbench_router
 
@@ -22,7 +23,7 @@ api = NinjaAPI(
     description=(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
         "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
-        "products and price lists, approvals, notifications, "
+        "pipelines and opportunities, products and price lists, approvals, notifications, "
         "users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
@@ -41,5 +42,6 @@ api.add_router("/", followups_router)
 api.add_router("/", pool_router)
 api.add_router("/", handover_router)
 api.add_router("/", workbench_router)
+api.add_router("/", opportunities_router)
 api.add_router("/", products_router)
 api.add_router("/", approvals_router)

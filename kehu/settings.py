@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kehu.followups",
     "kehu.workbench",
     "kehu.pool",
+    "kehu.sales.opportunities",
     "kehu.sales.products",
     "kehu.approvals",
     "kehu.sampledata",

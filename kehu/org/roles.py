@@ -38,6 +38,10 @@ REP_PERMS = [
     "pool.claim_pool_customer",
     "pool.release_pool_customer",
     *PRODUCT_VIEW_PERMS,
+    "opportunities.view_opportunity",
+    "opportunities.add_opportunity",
+    "opportunities.change_opportunity",
+    "opportunities.view_pipeline",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -47,13 +51,16 @@ MANAGER_PERMS = [
     "leads.assign_lead",
     "leads.import_lead",
     "pool.assign_pool_customer",
+    "opportunities.delete_opportunity",
+    "opportunities.transfer_opportunity",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"
     for model in ("assignmentrule", "rulemember", "webform")
     for action in ("view", "add", "change", "delete")
 ]
-OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS, *PRODUCT_EDIT_PERMS, *APPROVAL_ADMIN_PERMS]
+PIPELINE_PERMS = ["opportunities.add_pipeline", "opportunities.change_pipeline"]
+OPERATIONS_PERMS = [*MANAGER_PERMS, *RULE_PERMS, *PRODUCT_EDIT_PERMS, *APPROVAL_ADMIN_PERMS, *PIPELINE_PERMS]
 # Handing over the whole book of someone who leaves: heads of a department subtree and above.
 HEAD_PERMS = [*MANAGER_PERMS, "pool.hand_over_user"]
 
@@ -66,7 +73,11 @@ STANDARD_ROLES = {
         HEAD_PERMS,
         "Sees and manages their department and those below it.",
     ),
-    "Sales director": (DataScope.ALL, [*HEAD_PERMS, *PRODUCT_EDIT_PERMS], "Sees and manages every customer."),
+    "Sales director": (
+        DataScope.ALL,
+        [*HEAD_PERMS, *PRODUCT_EDIT_PERMS, *PIPELINE_PERMS],
+        "Sees and manages every customer.",
+    ),
     "Sales operations": (
         DataScope.ALL,
         OPERATIONS_PERMS,
