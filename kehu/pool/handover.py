@@ -50,6 +50,9 @@ from kehu.pool import handover_display  # noqa: F401  (registers the handover's 
 from kehu.pool.models import Handover, HandoverMode, Pool, PoolEvent, PoolEventKind
 from kehu.pool.selectors import pool_list
 from kehu.pool.services import customer_release, pool_for_user
+from kehu.sales.opportunities.choices import OpportunityStatus
+from kehu.sales.opportunities.models import Opportunity
+from kehu.sales.opportunities.services import opportunities_pass_to_owner
 
 __all__ = [
     "handover_get",
@@ -290,7 +293,9 @@ def handover_preview(
 ) -> dict[str, Any]:
     """What `handover_run` would move, with the same checks; nothing is changed."""
     request = _check(actor=actor, from_user=from_user, mode=mode, recipients=recipients, pool=pool)
-    return _summary(request, _book(actor, request))
+    return _summary(request, _book(actor, request)) | {
+        "opportunities": _open_opportunities(from_user).count()
+    }
 
 
 # Moves -----------------------------------------------------------------------------------------------------
@@ -393,6 +398,36 @@ def _plans_to_customer_owners(from_user: User) -> int:
     )
 
 
+def _open_opportunities(user: User) -> QuerySet[Opportunity]:
+    return Opportunity.objects.alive().filter(
+        owner=user, status__in=[OpportunityStatus.OPEN, OpportunityStatus.SUSPENDED]
+    )
+
+
+def _move_opportunities(actor: User, from_user: User, book: _Book, request: _Request) -> int:
+    """The departing user's open and suspended opportunities follow their customers: to the recipient who
+    got the customer, else to the customer's owner; on customers in a pool, to the manager handing over
+    (a deal needs someone to work it). One UPDATE per person who receives some."""
+    moved = 0
+    for person in request.recipients:
+        ids = [*book.customers[person.pk], *book.deleted[person.pk]]
+        if ids:
+            moved += opportunities_pass_to_owner(
+                customer_ids=ids, from_user=from_user, to_user=person, actor=actor
+            )
+    left = _open_opportunities(from_user)
+    by_owner: dict[int | None, list[int]] = {}
+    for customer_id, owner_id in left.values_list("customer_id", "customer__owner_id").distinct():
+        by_owner.setdefault(owner_id if owner_id != from_user.pk else None, []).append(customer_id)
+    people = User.objects.in_bulk([pk for pk in by_owner if pk is not None])
+    for owner_id, customer_ids in by_owner.items():
+        receiver = people[owner_id] if owner_id is not None else actor
+        moved += opportunities_pass_to_owner(
+            customer_ids=customer_ids, from_user=from_user, to_user=receiver, actor=actor
+        )
+    return moved
+
+
 def _deactivate(user: User, now: datetime) -> dict[str, int]:
     """No login and no API tokens; assignment skips inactive users already. The password is made unusable,
     which also ends every open session at its next request (Django checks a hash of the password kept in
@@ -460,6 +495,7 @@ def handover_run(
         if book.leads[person.pk]:
             _move_leads(actor, book.leads[person.pk], person, from_user, now)
     _plans_to_customer_owners(from_user)
+    summary["opportunities"] = _move_opportunities(actor, from_user, book, request)
     if deactivate:
         summary |= _deactivate(from_user, now)
     handover = Handover.objects.create(

@@ -470,3 +470,40 @@ def test_pool_handover_pages_and_the_list_query_count(org_ho, client):
             actor=org.dept_manager, from_user=leaver, mode="split", recipients=[org.peer_rep, org.east_rep]
         )
     assert list_queries() == few
+
+
+def test_open_opportunities_follow_their_customers(org_ho):
+    from kehu.sales.opportunities.choices import OpportunityStatus
+    from kehu.sales.opportunities.tests.factories import OpportunityFactory
+
+    org = org_ho
+    mine = CustomerFactory(owner=org.rep, received_at=timezone.now())
+    on_mine = OpportunityFactory(owner=org.rep, customer=mine)
+    on_a_colleagues = OpportunityFactory(owner=org.rep, customer=CustomerFactory(owner=org.east_rep))
+    won = OpportunityFactory(owner=org.rep, customer=mine, status=OpportunityStatus.WON)
+
+    result = handover.handover_run(
+        actor=org.dept_manager, from_user=org.rep, mode="to_one", recipients=[org.peer_rep]
+    )
+
+    on_mine.refresh_from_db()
+    on_a_colleagues.refresh_from_db()
+    won.refresh_from_db()
+    assert (on_mine.owner, on_a_colleagues.owner, won.owner) == (org.peer_rep, org.east_rep, org.rep)
+    assert result.summary["opportunities"] == 2
+
+
+def test_open_opportunities_of_customers_handed_to_the_pool_go_to_the_manager(org_ho):
+    from kehu.sales.opportunities.tests.factories import OpportunityFactory
+
+    org = org_ho
+    pool = PoolFactory(name="公海", is_default=True)
+    deal = OpportunityFactory(
+        owner=org.rep, customer=CustomerFactory(owner=org.rep, received_at=timezone.now())
+    )
+
+    handover.handover_run(actor=org.dept_manager, from_user=org.rep, mode="to_pool", pool=pool)
+
+    deal.refresh_from_db()
+    assert deal.customer.pool == pool
+    assert deal.owner == org.dept_manager
