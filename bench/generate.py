@@ -707,6 +707,8 @@ class Generator:
                 activities.append(entry)
                 holder = team = received = None
                 self.books[owner].pop()  # the last one added: this customer
+            elif deleted_at is None:
+                activities.extend(self.opportunities.customer(cid, name, owner, department, received_at))
             customers.append(
                 (
                     cid, self.ts(created_at), self.ts(updated_at), holder, team,
@@ -725,6 +727,7 @@ class Generator:
         self.activities.write(activities)
         self.followups.flush()
         self.pools.flush()
+        self.opportunities.flush()
 
     def timeline(
         self,
@@ -1387,12 +1390,14 @@ def generate(
     from django.db import connection, transaction
 
     from bench.followups_gen import FollowUpGenerator
+    from bench.opportunities_gen import OpportunityGenerator
     from bench.pools_gen import PoolGenerator
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
     from kehu.followups.models import FollowUp, FollowUpPlan
     from kehu.leads.models import Lead, LeadAssignment, LeadImport
     from kehu.pool.models import PoolEvent
+    from kehu.sales.opportunities.models import Opportunity, StageChange
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
     if not is_empty():
@@ -1420,10 +1425,11 @@ def generate(
         generator = Generator(scale, org, rng, now)
         generator.followups = FollowUpGenerator(generator, seed)
         generator.pools = PoolGenerator(generator, seed)
+        generator.opportunities = OpportunityGenerator(generator, seed)
         created = generator.created_times()
         models = [
             Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, PoolEvent, Lead,
-            LeadAssignment, LeadImport,
+            LeadAssignment, LeadImport, Opportunity, StageChange,
         ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
@@ -1457,6 +1463,8 @@ def generate(
         "follow-ups": generator.followups.followups.count,
         "follow-up plans": generator.followups.plans.count,
         "pool events": generator.pools.events.count,
+        "opportunities": generator.opportunities.opportunities.count,
+        "stage changes": generator.opportunities.changes.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
     }

@@ -45,6 +45,7 @@ BUDGETS = {
     "lead_list": {"M": 40, "L": 100},
     "lead_detail": {"M": 30, "L": 60},
     "workbench": {"M": 50, "L": 150},
+    "opportunity_list": {"M": 50, "L": 100},
     **pool_cases.BUDGETS,
 }
 # Throughput floors, leads per second on one worker (requests one after another).
@@ -56,6 +57,7 @@ BUDGET_NAMES = {
     "lead_list": "lead list (mine + open, team, pool; page and API), page 1, held to the list budget",
     "lead_detail": "lead detail, held to the customer-detail budget",
     "workbench": "rep workbench (today, overdue, about to be reclaimed, new leads; managers: team activity)",
+    "opportunity_list": "opportunity list (mine, team) and kanban board (team), page 1 / 20 cards a column",
     **pool_cases.BUDGET_NAMES,
     "intake": "lead intake through the API with dedupe + assignment, ≥ leads/s on one worker",
 }
@@ -110,6 +112,9 @@ CASES = [
     Case("workbench_manager", "manager1", "/", "workbench"),
     Case("workbench_director", "director", "/", "workbench"),
     Case("api_workbench_rep", "rep001", "/api/v1/workbench", "workbench"),
+    Case("opportunity_list_rep", "rep001", "/opportunities/?view=mine", "opportunity_list", True),
+    Case("opportunity_list_manager", "manager1", "/opportunities/?view=team", "opportunity_list", True),
+    Case("opportunity_board_manager", "manager1", "/opportunities/board/?view=team", "opportunity_list"),
     # the pool's page and API list: rep001's home pool, newest in the pool first
     Case("pool_page_rep", "rep001", "/pool/{pool}/", "list", True),
     Case("pool_search_rep", "rep001", "/pool/{pool}/?q=科技", "search"),

@@ -1,5 +1,7 @@
 """Smoke test of the data generator: a tiny data set in the test database, checked for consistency."""
 
+import itertools
+
 import pytest
 from django.db.models import Count, F, Q
 
@@ -199,3 +201,59 @@ def test_the_pool_cases_measure_and_leave_the_data_set_as_it_was():
         Activity.objects.count(),
     )
     assert after == before
+
+
+def test_generated_opportunities_are_what_the_services_leave():
+    from collections import defaultdict
+
+    from kehu.sales.opportunities.models import Opportunity, StageChange, weighted_amount
+    from kehu.sales.opportunities.services.opportunities import _days_since
+
+    result = generate("S", out=quiet)
+
+    opportunities = list(Opportunity.objects.select_related("stage", "customer"))
+    assert len(opportunities) == result.rows["opportunities"]
+    # about half as many as customers, all of owned, living customers outside the pools, by their owner
+    assert 0.35 < len(opportunities) / Customer.objects.count() < 0.6
+    statuses = dict.fromkeys(("open", "won", "lost", "suspended", "terminated"), 0)
+    for o in opportunities:
+        statuses[o.status] += 1
+        assert o.customer.pool_id is None
+        assert o.customer.deleted_at is None
+        assert o.owner_id == o.customer.owner_id
+        assert o.department_id == o.customer.department_id
+        assert o.weighted_amount == weighted_amount(o.amount, o.probability)
+        assert (o.status == "won") == o.stage.is_won
+        assert (o.status == "lost") == o.stage.is_lost
+        if o.status in ("won", "lost"):
+            assert o.close_reason
+            assert o.review_summary
+            assert o.closed_at
+    assert statuses["open"] > len(opportunities) / 2
+    assert 0.1 < statuses["won"] / len(opportunities) < 0.2
+    assert 0.1 < statuses["lost"] / len(opportunities) < 0.2
+    assert statuses["suspended"] > 0
+    assert statuses["terminated"] > 0
+    # the history: entered, then one move after the other with the days in between, ending where it is
+    history = defaultdict(list)
+    for change in StageChange.objects.order_by("opportunity_id", "moved_at", "id"):
+        history[change.opportunity_id].append(change)
+    assert StageChange.objects.count() == result.rows["stage changes"]
+    for o in opportunities:
+        rows = history[o.pk]
+        assert rows[0].from_stage_id is None
+        assert rows[0].moved_at == o.created_at
+        for before, after in itertools.pairwise(rows):
+            assert after.from_stage_id == before.to_stage_id
+            assert after.days_in_from_stage == _days_since(before.moved_at, after.moved_at)
+        assert rows[-1].to_stage_id == o.stage_id
+        assert rows[-1].moved_at == o.stage_entered_at
+        assert o.created_at >= o.customer.received_at
+    # the timeline: created once each, a move or an outcome per later history row
+    verbs = Activity.objects.filter(verb__startswith="opportunity.")
+    assert verbs.filter(verb="opportunity.created").count() == len(opportunities)
+    moves = StageChange.objects.filter(from_stage__isnull=False).count()
+    assert (
+        verbs.filter(verb__in=["opportunity.stage_changed", "opportunity.won", "opportunity.lost"]).count()
+        == moves
+    )

@@ -36,6 +36,7 @@ from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
+from kehu.sampledata.opportunities import demo_opportunities
 from kehu.sampledata.pool import demo_pools
 from kehu.sampledata.products import demo_products
 
@@ -109,6 +110,7 @@ class DemoSummary:
     followups: int = 0
     pooled: int = 0
     products: int = 0
+    opportunities: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -132,6 +134,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.followups = demo_followups(rng=rng)
     summary.pooled = demo_pools(rng=rng, users=users, departments=departments)
     summary.products = demo_products(rng=random.Random(seed + 5))  # its own stream: the rest stays as it was
+    summary.opportunities = demo_opportunities(rng=random.Random(seed + 7))
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 f"{summary.users} users, {summary.customers:,} customers, {summary.contacts:,} contacts, "
                 f"{summary.activities:,} activities, {summary.leads:,} leads, "
                 f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools, "
-                f"{summary.products} products."
+                f"{summary.opportunities:,} opportunities, {summary.products} products."
             )
         )
         self.print_logins(intro="Demo logins:")
