@@ -21,7 +21,7 @@ from kehu.approvals.choices import ApprovalView, RequestStatus, TaskStatus
 from kehu.approvals.forms import REJECT, DecisionForm
 from kehu.approvals.models import ApprovalRequest, ApprovalTask
 from kehu.approvals.selectors import approval_get, approval_list, approval_task_get
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.org.http import AuthenticatedHttpRequest
@@ -143,8 +143,7 @@ def approval_decide_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     try:
         decide(actor=request.user, task=task, comment=form.cleaned_data["comment"])
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         return _done(request, pk, exc.message, "error")
     rejected = form.cleaned_data["decision"] == REJECT
     return _done(request, pk, _("Rejected.") if rejected else _("Approved."))
@@ -158,7 +157,6 @@ def approval_withdraw_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     try:
         services.approval_cancel(actor=request.user, request=approval)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         return _done(request, pk, exc.message, "error")
     return _done(request, pk, _("Withdrawn from approval."))

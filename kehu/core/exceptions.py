@@ -1,6 +1,6 @@
 """Errors raised by services; views and the API turn them into messages and 400/409 responses."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class DomainError(Exception):
@@ -28,3 +28,9 @@ class PermissionDeniedError(DomainError):
 
 class FilterError(ValidationError):
     """A list filter's value was not understood; `message_dict` names the parameter."""
+
+
+def raise_if_forbidden(exc: DomainError) -> None:
+    """For views: a refusal of the actor's rights becomes Django's 403 page; the view shows the others."""
+    if exc.status_code == 403:
+        raise PermissionDenied(exc.message) from exc

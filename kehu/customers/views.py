@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from kehu.core.exceptions import DomainError, FilterError
+from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
@@ -222,8 +222,7 @@ def _run(request, service, *, success: str, **kwargs) -> bool:
     try:
         service(**kwargs)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
         return False
     messages.success(request, success)
@@ -300,8 +299,7 @@ def _save_contact(request, form: ContactForm, customer, save) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Contact saved."))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, raise_if_forbidden
 from kehu.core.htmx import hx_trigger, render_partial, toast
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get
@@ -72,8 +72,7 @@ def followup_record_view(request: AuthenticatedHttpRequest, customer_pk: int) ->
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(None, exc.message)
         else:
             if not request.htmx:
@@ -88,8 +87,7 @@ def _plan_action(request: AuthenticatedHttpRequest, pk: int, service, done: str)
     try:
         service(actor=request.user, plan=plan)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         message, level = exc.message, "error"
     else:
         message, level = done, "success"
@@ -174,8 +172,7 @@ def followup_quick_view(request: AuthenticatedHttpRequest, customer_pk: int) -> 
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(None, exc.message)
         else:
             message = _("Follow-up recorded.")

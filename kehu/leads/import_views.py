@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kehu.core.excel import xlsx_response
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, raise_if_forbidden
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.customers.choices import CustomerSource
@@ -86,8 +86,7 @@ def import_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             errors = exc.message_dict
             job.mapping = {k: v for k, v in mapping.items() if v}
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             messages.error(request, exc.message)
             return redirect("leads:import_detail", pk=job.pk)
         else:

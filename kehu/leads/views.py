@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from kehu.core.exceptions import DomainError, FilterError
+from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
@@ -71,8 +71,7 @@ def _run(request, service, *, success: str, **kwargs) -> bool:
     try:
         service(**kwargs)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
         return False
     messages.success(request, success)
@@ -165,8 +164,7 @@ def lead_claim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         lead = services.lead_claim(actor=request.user, lead_id=pk)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         if request.htmx and request.htmx.target == f"lead-row-{pk}":
             response = TemplateResponse(
                 request,
@@ -340,8 +338,7 @@ def lead_convert_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         try:
             customer = services.lead_convert(actor=request.user, lead=lead)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             messages.error(request, exc.message)
             return _redirect(request, _detail_url(lead))
         messages.success(request, _("Lead converted into the customer “%(name)s”.") % {"name": customer.name})

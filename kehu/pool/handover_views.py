@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, raise_if_forbidden
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.org.http import AuthenticatedHttpRequest
@@ -24,8 +23,7 @@ FORM = "handovers/handover_form.html"
 
 
 def _refused(form: HandoverForm, exc: DomainError) -> None:
-    if exc.status_code == 403:
-        raise PermissionDenied(exc.message) from exc
+    raise_if_forbidden(exc)
     form.add_service_errors(exc)
 
 

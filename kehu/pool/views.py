@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap
 
-from kehu.core.exceptions import ConflictError, DomainError, FilterError
+from kehu.core.exceptions import ConflictError, DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.scopes import DataScope
@@ -69,11 +69,6 @@ SORT_LABELS = {
 
 def _redirect(request, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _refuse(exc: DomainError) -> None:
-    if exc.status_code == 403:
-        raise PermissionDenied(exc.message) from exc
 
 
 def _start_of_day(now: datetime) -> datetime:
@@ -314,7 +309,7 @@ def _bulk(request, pool: Pool, form, action) -> HttpResponse:
     try:
         message = action(form.cleaned_data)
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_forbidden(exc)
         return _after_bulk(request, pool, exc.message, "error")
     return _after_bulk(request, pool, message)
 
@@ -413,7 +408,7 @@ def _settings_page(request: AuthenticatedHttpRequest, pool: Pool | None) -> Http
             saved = services.pool_save(actor=request.user, pool=pool, data=data)
         except (ValidationError, DomainError) as exc:
             if isinstance(exc, DomainError):
-                _refuse(exc)
+                raise_if_forbidden(exc)
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Pool “%(name)s” saved.") % {"name": saved.name})
@@ -496,7 +491,7 @@ def customer_claim_view(request: AuthenticatedHttpRequest, customer_pk: int) -> 
     try:
         services.customer_claim(actor=request.user, customer_id=customer.pk)
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_forbidden(exc)
         if row_target:
             row = _rows([_annotated(request, pool, customer)], pool, timezone.now())[0]
             taken = exc.message if isinstance(exc, ConflictError) else ""
@@ -535,7 +530,7 @@ def customer_assign_view(request: AuthenticatedHttpRequest, customer_pk: int) ->
             actor=request.user, customer_ids=[customer.pk], owner=owner, reason=form.cleaned_data["reason"]
         )
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("“%(name)s” assigned to %(owner)s.") % {"name": customer, "owner": owner})
@@ -565,7 +560,7 @@ def customer_release_view(request: AuthenticatedHttpRequest, customer_pk: int) -
             pool=form.cleaned_data["pool"],
         )
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
         return _redirect(request, _customer_url(customer.pk))
     messages.success(request, _("“%(name)s” released to the pool.") % {"name": customer.name})
@@ -586,7 +581,7 @@ def customer_lock_view(request: AuthenticatedHttpRequest, customer_pk: int) -> H
     try:
         services.customer_lock(actor=request.user, customer=customer, locked=locked)
     except DomainError as exc:
-        _refuse(exc)
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Customer locked.") if locked else _("Customer unlocked."))

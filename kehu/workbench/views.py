@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import reswap, retarget
 
-from kehu.core.exceptions import DomainError
+from kehu.core.exceptions import DomainError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.followups.calendar import calendar_token_get
 from kehu.followups.forms import FollowUpForm
@@ -72,8 +72,7 @@ def plan_record_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(None, exc.message)
         else:
             if not request.htmx:

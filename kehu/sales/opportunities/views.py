@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.activity import activity_for
-from kehu.core.exceptions import DomainError, FilterError
+from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
@@ -165,8 +165,7 @@ def _back(request: AuthenticatedHttpRequest, opportunity: Opportunity) -> str:
 def _refused(request: AuthenticatedHttpRequest, exc: DomainError, back: str) -> HttpResponse:
     if request.htmx and request.htmx.target == "opportunity-board":
         return toast(HttpResponse(status=exc.status_code), exc.message, "error")
-    if exc.status_code == 403:
-        raise PermissionDenied(exc.message) from exc
+    raise_if_forbidden(exc)
     messages.error(request, exc.message)
     return _redirect(request, back)
 
@@ -217,8 +216,7 @@ def _review_view(request: AuthenticatedHttpRequest, pk: int, *, won: bool) -> Ht
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(None, exc.message)
         else:
             sentence = _("“%(title)s” won.") if won else _("“%(title)s” lost.")
@@ -407,8 +405,7 @@ def _save(
         except ValidationError as exc:
             form.add_service_errors(exc)
         except DomainError as exc:
-            if exc.status_code == 403:
-                raise PermissionDenied(exc.message) from exc
+            raise_if_forbidden(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Opportunity “%(title)s” saved.") % {"title": opportunity.title})

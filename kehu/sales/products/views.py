@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from kehu.core.exceptions import DomainError, FilterError
+from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.org.http import AuthenticatedHttpRequest
@@ -37,8 +37,7 @@ def _report(form, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
         form.add_service_errors(exc)
     elif isinstance(exc, DomainError):
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
@@ -106,8 +105,7 @@ def product_import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         shown = [_("Row %(row)d: %(error)s") % {"row": row, "error": error} for row, error in exc.rows[:10]]
         messages.error(request, " ".join([exc.message, *shown]))
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -156,8 +154,7 @@ def product_deactivate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     try:
         services.product_deactivate(actor=request.user, product=product)
     except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
+        raise_if_forbidden(exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Product “%(name)s” deactivated.") % {"name": product.name})
