@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "kehu.pool",
     "kehu.sales.opportunities",
     "kehu.sales.products",
+    "kehu.sales.quotes",
     "kehu.approvals",
     "kehu.sampledata",
 ]
@@ -285,6 +286,12 @@ KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_MB", 50) * 1024 * 1024
 # .xlsx files up to this size are read with python-calamine (~15 MB of memory per MB of file); 0: never
 KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = env_int("KEHU_IMPORT_XLSX_IN_MEMORY_MB", 8) * 1024 * 1024
 KEHU_WEB_FORM_RATE = env_int("KEHU_WEB_FORM_RATE", 10)  # submissions per minute from one address
+KEHU_QUOTE_VALID_DAYS = env_int("KEHU_QUOTE_VALID_DAYS", 30)  # a new quote's validity
+KEHU_DEFAULT_TAX_RATE = env.str("KEHU_DEFAULT_TAX_RATE", default="13")  # % on free-text quote lines
+# The seller on printed quotes.
+KEHU_COMPANY_NAME = env.str("KEHU_COMPANY_NAME", default="")
+KEHU_COMPANY_ADDRESS = env.str("KEHU_COMPANY_ADDRESS", default="")
+KEHU_COMPANY_PHONE = env.str("KEHU_COMPANY_PHONE", default="")
 
 LOGGING = {
     "version": 1,

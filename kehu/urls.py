@@ -14,6 +14,7 @@ urlpatterns = [
     path("approvals/", include("kehu.approvals.urls")),
     path("products/", include("kehu.sales.products.urls")),
     path("opportunities/", include("kehu.sales.opportunities.urls")),
+    path("quotes/", include("kehu.sales.quotes.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,7 @@ Every error answer has the same shape, so a client needs one code path:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
+from pydantic import BeforeValidator
 
 from kehu.core.exceptions import DomainError
 
@@ -26,6 +28,8 @@ PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_ID = 2**63 - 1  # the largest id a database column holds: larger ones are refused with 422, not a 500
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Money, quantities and percentages in answers: a decimal string with two places ("120000.00"), never a float.
+DecimalText = Annotated[str, BeforeValidator(lambda value: f"{Decimal(value):.2f}")]
 # Where ninja says a bad value came from; the client only needs the field's own name.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 # The endpoints' parameter names for schemas (payload: Schema, filters: Query[Schema]) and ninja's pagination.

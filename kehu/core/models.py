@@ -55,3 +55,4 @@ class OwnedModel(TimeStampedModel):
 
 
 from kehu.core.activity import Activity  # noqa: E402,F401  (registers the model with this app)
+from kehu.core.sequences import NumberSequence  # noqa: E402,F401

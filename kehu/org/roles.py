@@ -42,6 +42,9 @@ REP_PERMS = [
     "opportunities.add_opportunity",
     "opportunities.change_opportunity",
     "opportunities.view_pipeline",
+    "quotes.view_quote",
+    "quotes.add_quote",
+    "quotes.change_quote",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -53,6 +56,7 @@ MANAGER_PERMS = [
     "pool.assign_pool_customer",
     "opportunities.delete_opportunity",
     "opportunities.transfer_opportunity",
+    "quotes.delete_quote",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"

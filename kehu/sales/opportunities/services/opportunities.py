@@ -68,7 +68,7 @@ def ensure_manages(actor: User, opportunity: Opportunity) -> None:
         raise PermissionDeniedError(_("Only the owner and their managers may do this to the opportunity."))
 
 
-def _ensure_can_edit(actor: User, opportunity: Opportunity) -> None:
+def ensure_can_edit(actor: User, opportunity: Opportunity) -> None:
     ensure_perm(actor, "opportunities.change_opportunity")
     if Opportunity.objects.alive().in_scope_of(actor).filter(pk=opportunity.pk).exists():
         return
@@ -245,7 +245,7 @@ def opportunity_update(
     lines: Sequence[Mapping[str, Any]] | None = None,
 ) -> Opportunity:
     """Change fields; `probability: None` follows the stage again. Lost and terminated ones are read-only."""
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     if opportunity.status in (OpportunityStatus.TERMINATED, OpportunityStatus.LOST):
         raise ConflictError(_("A closed opportunity cannot be changed."))
     cleaned = _clean_fields(data)
@@ -336,7 +336,7 @@ def opportunity_move(*, actor: User, opportunity: Opportunity, stage: Stage) -> 
 
     Won and lost stages take a review: use opportunity_win / opportunity_lose. A won opportunity may only
     move on between won stages (合同签定 → 项目实施)."""
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     _lock(opportunity)
     _ensure_stage_of(opportunity, stage)
     if opportunity.status == OpportunityStatus.WON and stage.is_won:
@@ -416,7 +416,7 @@ def _close(
     summary: str,
     stage: Stage | None,
 ) -> Opportunity:
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     _lock(opportunity)
     _ensure_open(opportunity)
     review = _clean_review(reason, competitor, summary, won=won)
@@ -481,7 +481,7 @@ def opportunity_lose(
 @transaction.atomic
 def opportunity_suspend(*, actor: User, opportunity: Opportunity, reason: str = "") -> Opportunity:
     """中止: the opportunity leaves the active pipeline, keeping its stage, until reactivated."""
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     _lock(opportunity)
     _ensure_open(opportunity)
     opportunity.status = OpportunityStatus.SUSPENDED
@@ -498,7 +498,7 @@ def opportunity_suspend(*, actor: User, opportunity: Opportunity, reason: str = 
 @transaction.atomic
 def opportunity_reactivate(*, actor: User, opportunity: Opportunity) -> Opportunity:
     """恢复: a suspended opportunity returns to the active pipeline, in the stage it left."""
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     _lock(opportunity)
     if opportunity.status != OpportunityStatus.SUSPENDED:
         raise ConflictError(_("Only a suspended opportunity can be reactivated."))
@@ -516,7 +516,7 @@ def opportunity_reactivate(*, actor: User, opportunity: Opportunity) -> Opportun
 @transaction.atomic
 def opportunity_terminate(*, actor: User, opportunity: Opportunity, reason: str = "") -> Opportunity:
     """终止: closed for good; it cannot move, be reactivated or changed afterwards."""
-    _ensure_can_edit(actor, opportunity)
+    ensure_can_edit(actor, opportunity)
     _lock(opportunity)
     if opportunity.status not in (OpportunityStatus.OPEN, OpportunityStatus.SUSPENDED):
         _ensure_open(opportunity)
