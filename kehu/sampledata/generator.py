@@ -39,6 +39,7 @@ from kehu.sampledata.leads import demo_leads
 from kehu.sampledata.opportunities import demo_opportunities
 from kehu.sampledata.pool import demo_pools
 from kehu.sampledata.products import demo_products
+from kehu.sampledata.quotes import demo_quotes
 
 DEMO_PASSWORD = "kehu-demo"
 DEFAULT_CUSTOMERS = 2000
@@ -94,6 +95,7 @@ USERS = [
 LOGINS = [
     ("admin", "superuser: everything, including /admin/"),
     ("manager", "Sales manager, head of 销售部: sees the whole sales department tree"),
+    ("lead_sh1", "Team lead, head of 上海一组: approves the group's discounted quotes"),
     ("rep1", "Sales rep, 上海一组: sees own customers"),
     ("rep2", "Sales rep, 深圳组: sees own customers"),
 ]
@@ -111,6 +113,7 @@ class DemoSummary:
     pooled: int = 0
     products: int = 0
     opportunities: int = 0
+    quotes: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -135,6 +138,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.pooled = demo_pools(rng=rng, users=users, departments=departments)
     summary.products = demo_products(rng=random.Random(seed + 5))  # its own stream: the rest stays as it was
     summary.opportunities = demo_opportunities(rng=random.Random(seed + 7))
+    summary.quotes = demo_quotes(rng=random.Random(seed + 11), users=users)
     summary.seconds = time.monotonic() - started
     return summary
 

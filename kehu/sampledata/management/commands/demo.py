@@ -61,7 +61,8 @@ class Command(BaseCommand):
                 f"{summary.users} users, {summary.customers:,} customers, {summary.contacts:,} contacts, "
                 f"{summary.activities:,} activities, {summary.leads:,} leads, "
                 f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools, "
-                f"{summary.opportunities:,} opportunities, {summary.products} products."
+                f"{summary.opportunities:,} opportunities, {summary.products} products, "
+                f"{summary.quotes} quotes."
             )
         )
         self.print_logins(intro="Demo logins:")
@@ -77,6 +78,6 @@ class Command(BaseCommand):
         for username, who in LOGINS:
             self.stdout.write(f"  {username:<10} {DEMO_PASSWORD:<11} {who}")
         self.stdout.write(
-            "  (more: director, east, south, north, lead_sh1 … lead_bj, rep3 … rep12, ops, service)"
+            "  (more: director, east, south, north, lead_sh2 … lead_bj, rep3 … rep12, ops, service)"
         )
         self.stdout.write("")
