@@ -1,6 +1,7 @@
 """Kehu settings, read from environment variables (see .env.example)."""
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,17 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_percent(name: str, default: str) -> Decimal:
+    raw = env.str(name, default=default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a percentage between 0 and 100.")
+    return value
 
 
 def env_secret(name: str) -> str | None:
@@ -287,7 +299,7 @@ KEHU_IMPORT_MAX_BYTES = env_int("KEHU_IMPORT_MAX_MB", 50) * 1024 * 1024
 KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = env_int("KEHU_IMPORT_XLSX_IN_MEMORY_MB", 8) * 1024 * 1024
 KEHU_WEB_FORM_RATE = env_int("KEHU_WEB_FORM_RATE", 10)  # submissions per minute from one address
 KEHU_QUOTE_VALID_DAYS = env_int("KEHU_QUOTE_VALID_DAYS", 30)  # a new quote's validity
-KEHU_DEFAULT_TAX_RATE = env.str("KEHU_DEFAULT_TAX_RATE", default="13")  # % on free-text quote lines
+KEHU_DEFAULT_TAX_RATE = env_percent("KEHU_DEFAULT_TAX_RATE", "13")  # % on free-text quote lines
 # The seller on printed quotes.
 KEHU_COMPANY_NAME = env.str("KEHU_COMPANY_NAME", default="")
 KEHU_COMPANY_ADDRESS = env.str("KEHU_COMPANY_ADDRESS", default="")
