@@ -144,8 +144,18 @@ def convert_lead(request: HttpRequest, lead_id: int, payload: LeadConvertIn) -> 
             raise DomainError(
                 _("There is no customer with id %(id)s.") % {"id": payload.customer}, field="customer"
             ) from None
-    customer = services.lead_convert(actor=request.user, lead=lead, customer=target)
-    return {"lead": lead, "customer_id": customer.pk, "customer_name": customer.name}
+    if payload.opportunity is None:
+        customer = services.lead_convert(actor=request.user, lead=lead, customer=target)
+        return {"lead": lead, "customer_id": customer.pk, "customer_name": customer.name}
+    customer, opportunity = services.lead_convert_with_opportunity(
+        actor=request.user, lead=lead, customer=target, opportunity=payload.opportunity.model_dump()
+    )
+    return {
+        "lead": lead,
+        "customer_id": customer.pk,
+        "customer_name": customer.name,
+        "opportunity_id": opportunity.pk,
+    }
 
 
 # Assignment rules ------------------------------------------------------------------------------------------

@@ -260,3 +260,26 @@ class WebLeadForm(ServiceErrorsMixin, forms.Form):
     def public_fields(self) -> FieldGroup:
         """Every field but the honeypot, for components/form_fields.html."""
         return FieldGroup("", [field for field in self if field.name != "website"])
+
+
+class ConvertOpportunityForm(forms.Form):
+    """The optional opportunity opened with a conversion."""
+
+    with_opportunity = forms.BooleanField(label=_("Also open an opportunity"), required=False)
+    title = forms.CharField(label=_("Opportunity title"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Expected amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def opportunity_data(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("with_opportunity"):
+            return None
+        return {
+            "title": data["title"],
+            "amount": data["amount"] if data["amount"] is not None else 0,
+            "expected_close_date": data["expected_close_date"],
+        }

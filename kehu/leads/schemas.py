@@ -1,6 +1,7 @@
 """Input and output shapes of the leads API. Business rules are the services'; these only bound the input."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -153,9 +154,21 @@ class LeadInvalidateIn(_Input):
     note: _text(500) = ""
 
 
+class ConversionOpportunityIn(_Input):
+    title: str = Field("", max_length=200, description="Default: the customer's name.")
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    expected_close_date: date | None = None
+    description: str = Field("", max_length=5000)
+
+
 class LeadConvertIn(_Input):
     customer: int | None = Field(
         None, description="Attach to this existing customer instead of creating one."
+    )
+    opportunity: ConversionOpportunityIn | None = Field(
+        None,
+        description="Also open an opportunity of the customer, owned by the lead's owner, with the lead's "
+        "source and campaign.",
     )
 
 
@@ -163,6 +176,7 @@ class LeadConvertOut(Schema):
     lead: LeadOut
     customer_id: int
     customer_name: str
+    opportunity_id: int | None = None
 
 
 class AssignmentOut(Schema):

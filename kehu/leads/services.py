@@ -46,6 +46,8 @@ from kehu.leads.models import AssignmentRule, Lead, LeadAssignment, RuleMember
 from kehu.notifications.services import Message, notify
 from kehu.org.models import Department, User
 from kehu.org.selectors import user_assignable_list
+from kehu.sales.opportunities.models import Opportunity
+from kehu.sales.opportunities.services import opportunity_create
 
 LEAD_FIELDS = (
     "name",
@@ -744,6 +746,28 @@ def lead_convert(*, actor: User, lead: Lead, customer: Customer | None = None) -
     )
     activity_record(actor=actor, subject=lead, verb="lead.converted", data={"customer": customer.name})
     return customer
+
+
+OPPORTUNITY_FIELDS_FROM_CONVERSION = frozenset({"title", "amount", "expected_close_date", "description"})
+
+
+@transaction.atomic
+def lead_convert_with_opportunity(
+    *, actor: User, lead: Lead, opportunity: Mapping[str, Any], customer: Customer | None = None
+) -> tuple[Customer, Opportunity]:
+    """Convert the lead (see `lead_convert`) and open an opportunity of the customer, owned by the lead's
+    owner, with the lead's source and campaign; all or nothing. `opportunity` may give the title
+    (default: the customer's name), amount, expected close date and description."""
+    unknown = set(opportunity) - OPPORTUNITY_FIELDS_FROM_CONVERSION
+    if unknown:
+        raise ValidationError({f: _("This field cannot be set here.") for f in sorted(unknown)})
+    owner = lead.owner
+    customer = lead_convert(actor=actor, lead=lead, customer=customer)
+    data = {k: v for k, v in opportunity.items() if v not in (None, "")}
+    data.setdefault("title", customer.name)
+    data |= {"source": lead.source, "campaign": lead.campaign}
+    created = opportunity_create(actor=actor, customer=customer, data=data, owner=owner)
+    return customer, created
 
 
 # --- rules ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from kehu.leads import display, services
 from kehu.leads.choices import LeadChannel
 from kehu.leads.forms import (
     AssignForm,
+    ConvertOpportunityForm,
     InvalidateForm,
     LeadForm,
     RuleForm,
@@ -334,19 +335,30 @@ def lead_invalidate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 def lead_convert_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: what the conversion will do (new customer, or attach to the duplicate); POST: convert."""
     lead = lead_get(user=request.user, pk=pk)
-    if request.method == "POST":
+    form = ConvertOpportunityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            customer = services.lead_convert(actor=request.user, lead=lead)
-        except DomainError as exc:
-            raise_if_forbidden(exc)
-            messages.error(request, exc.message)
+            opportunity = form.opportunity_data()
+            if opportunity is None:
+                customer = services.lead_convert(actor=request.user, lead=lead)
+            else:
+                customer, created = services.lead_convert_with_opportunity(
+                    actor=request.user, lead=lead, opportunity=opportunity
+                )
+        except (DomainError, ValidationError) as exc:
+            if isinstance(exc, DomainError):
+                raise_if_forbidden(exc)
+            messages.error(request, exc.message if isinstance(exc, DomainError) else " ".join(exc.messages))
             return _redirect(request, _detail_url(lead))
         messages.success(request, _("Lead converted into the customer “%(name)s”.") % {"name": customer.name})
+        if opportunity is not None:
+            return _redirect(request, reverse("opportunities:detail", args=[created.pk]))
         return _redirect(request, reverse("customers:detail", args=[customer.pk]))
     context = _detail_context(request, lead)
     if context["duplicate_customer_visible"]:
         context["convert_into"] = lead.duplicate_customer
-    return TemplateResponse(request, "leads/lead_detail.html", {**context, "converting": True})
+    context |= {"converting": True, "opportunity_form": form}
+    return TemplateResponse(request, "leads/lead_detail.html", context)
 
 
 # --- assignment rules -------------------------------------------------------------------------------------

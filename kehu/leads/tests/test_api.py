@@ -8,6 +8,7 @@ from kehu.leads.choices import LeadStatus
 from kehu.leads.models import AssignmentRule, Lead
 from kehu.leads.services import lead_capture
 from kehu.leads.tests.rules import capture, lead_data, make_rule
+from kehu.sales.opportunities.models import Opportunity
 
 
 def test_post_one_lead_assigns_it_at_once_and_shows_owner(org):
@@ -113,6 +114,29 @@ def test_status_invalidate_and_convert(org):
         f"/api/v1/leads/{other.pk}/invalidate", {"reason": "spam"}, content_type="application/json"
     )
     assert (ok.status_code, ok.json()["status"], ok.json()["invalid_reason"]) == (200, "invalid", "spam")
+
+
+def test_convert_with_an_opportunity(org):
+    lead = lead_capture(actor=org.rep, data=lead_data(company_name="苏州明达有限公司"), owner=org.rep)
+    body = {"opportunity": {"title": "明达 CRM", "amount": "50000.00", "expected_close_date": "2026-12-31"}}
+    converted = api_client(org.rep).post(
+        f"/api/v1/leads/{lead.pk}/convert", body, content_type="application/json"
+    )
+    assert converted.status_code == 200, converted.content
+    opportunity = Opportunity.objects.get(pk=converted.json()["opportunity_id"])
+    assert (opportunity.title, opportunity.customer_id, str(opportunity.amount)) == (
+        "明达 CRM",
+        converted.json()["customer_id"],
+        "50000.00",
+    )
+    other = lead_capture(actor=org.rep, data=lead_data(), owner=org.rep)
+    bad = api_client(org.rep).post(
+        f"/api/v1/leads/{other.pk}/convert",
+        {"opportunity": {"amount": "-5"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert "opportunity.amount" in bad.json()["errors"]
 
 
 def test_assignments_log_is_readable(org):

@@ -1,5 +1,7 @@
 """Lead services: input checks, duplicate detection, claim, conversion, status flow, permissions."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -220,6 +222,43 @@ def test_conversion_of_a_duplicate_attaches_to_the_existing_customer(org):
     assert services.lead_convert(actor=org.rep, lead=lead) == customer
     assert Customer.objects.count() == 1
     assert Contact.objects.filter(customer=customer, name=lead.name).count() == 1
+
+
+def test_conversion_with_an_opportunity_opens_it_for_the_leads_owner(org):
+    lead = services.lead_capture(
+        actor=org.dept_manager,
+        data=lead_data(company_name="杭州云栖科技有限公司", source="exhibition", campaign="2026春季展会"),
+        owner=org.rep,
+    )
+
+    customer, opportunity = services.lead_convert_with_opportunity(
+        actor=org.dept_manager, lead=lead, opportunity={"amount": Decimal("80000"), "title": ""}
+    )
+
+    assert (opportunity.customer, opportunity.owner, opportunity.title) == (
+        customer,
+        org.rep,
+        "杭州云栖科技有限公司",
+    )
+    assert (opportunity.source, opportunity.campaign, opportunity.amount) == (
+        "exhibition",
+        "2026春季展会",
+        80000,
+    )
+    assert opportunity.stage.name == "销售线索"
+    verbs = {a.verb for a in activity_timeline(customer.pk)}
+    assert {"lead.converted", "opportunity.created"} <= verbs
+
+
+def test_conversion_with_a_bad_opportunity_converts_nothing(org):
+    lead = services.lead_capture(actor=org.rep, data=lead_data(company_name="某某有限公司"), owner=org.rep)
+    with pytest.raises(ValidationError):
+        services.lead_convert_with_opportunity(actor=org.rep, lead=lead, opportunity={"probability": 5})
+    with pytest.raises(ValidationError):
+        services.lead_convert_with_opportunity(actor=org.rep, lead=lead, opportunity={"amount": Decimal(-1)})
+    lead.refresh_from_db()
+    assert lead.status != LeadStatus.CONVERTED
+    assert Customer.objects.count() == 0
 
 
 def test_person_lead_becomes_a_person_customer(org):

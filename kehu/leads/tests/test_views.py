@@ -15,6 +15,7 @@ from kehu.leads.models import AssignmentRule, Lead, LeadAssignment
 from kehu.leads.tests.factories import LeadFactory, make_rule
 from kehu.org.roles import roles_ensure_standard
 from kehu.org.tests.factories import UserFactory
+from kehu.sales.opportunities.models import Opportunity
 
 LIST = reverse("leads:list")
 CREATE = reverse("leads:create")
@@ -488,6 +489,33 @@ def test_convert_creates_customer_and_contact_and_moves_the_history(client, org)
     assert "created a lead, assigned to Rep1" in timeline
     assert "marked the lead as contacted" in timeline
     assert "converted the lead into the customer 星河科技有限公司" in timeline
+
+
+def test_convert_with_an_opportunity_lands_on_the_opportunity(client, org):
+    lead = LeadFactory(owner=org.rep, name="王五", company_name="星河科技有限公司")
+    c = client_for(client, org.rep)
+    assert "Also open an opportunity" in c.get(reverse("leads:convert", args=[lead.pk])).content.decode()
+
+    bad = c.post(reverse("leads:convert", args=[lead.pk]), {"with_opportunity": "on", "amount": "-1"})
+    assert bad.status_code == 200
+    assert not Customer.objects.exists()
+
+    response = c.post(
+        reverse("leads:convert", args=[lead.pk]),
+        {
+            "with_opportunity": "on",
+            "title": "星河 CRM 项目",
+            "amount": "120000",
+            "expected_close_date": "2026-12-20",
+        },
+    )
+    opportunity = Opportunity.objects.get()
+    assert response["Location"] == reverse("opportunities:detail", args=[opportunity.pk])
+    assert (opportunity.title, opportunity.owner, opportunity.customer.name) == (
+        "星河 CRM 项目",
+        org.rep,
+        "星河科技有限公司",
+    )
 
 
 def test_convert_a_duplicate_attaches_it_to_the_customer(client, org):
