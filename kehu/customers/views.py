@@ -40,6 +40,7 @@ DETAIL_TABS = {
     "profile": _lazy("Profile"),
     "contacts": _lazy("Contacts"),
     "followups": _lazy("Follow-ups"),  # loaded from the followups app (#followup-panel)
+    "deals": _lazy("Deals"),  # loaded from the opportunities app (#deals-panel)
     "timeline": _lazy("Timeline"),
 }
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
 from kehu.sales.opportunities import views
+from kehu.sales.opportunities.customer_panel import customer_deals_view
 
 app_name = "opportunities"
 urlpatterns = [
     path("", views.opportunity_list_view, name="list"),
     path("board/", views.opportunity_board_view, name="board"),
     path("new/", views.opportunity_create_view, name="create"),
+    path("customer/<int:customer_pk>/", customer_deals_view, name="customer"),
     path("<int:pk>/", views.opportunity_detail_view, name="detail"),
     path("<int:pk>/edit/", views.opportunity_edit_view, name="edit"),
     path("<int:pk>/move/", views.opportunity_move_view, name="move"),
