@@ -32,9 +32,13 @@ def test_an_administrators_settings_win_over_the_callers_defaults():
 
 @pytest.mark.django_db
 def test_a_rolled_back_document_gives_its_number_back():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        sequence_next("quote", prefix="QT-")
-        raise RuntimeError
+    def document_that_fails() -> None:
+        with transaction.atomic():
+            sequence_next("quote", prefix="QT-")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        document_that_fails()
     assert sequence_next("quote", prefix="QT-").endswith("-000001")
 
 

@@ -44,6 +44,7 @@ from kehu.sales.opportunities.selectors import (
 DETAIL_TABS = {
     "details": _lazy("Details"),
     "lines": _lazy("Product lines"),
+    "quotes": _lazy("Quotes"),
     "history": _lazy("Stage history"),
     "timeline": _lazy("Timeline"),
 }
@@ -372,6 +373,9 @@ def opportunity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> Templ
         context["history"] = opportunity_history(opportunity=opportunity)
     elif tab == "timeline":
         context["timeline"] = activity_for(opportunity)[:100]
+    elif tab == "quotes":
+        context["quotes"] = opportunity.quotes.order_by("-created_at", "-id")
+        context["can_add_quote"] = context["can_edit"] and request.user.has_perm("quotes.add_quote")
     elif tab == "details":
         context["rows"] = _detail_rows(opportunity)
         if context["can_manage"]:

@@ -12,7 +12,7 @@ draft and rejected; after that, copy the quote into a new draft.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -135,20 +135,24 @@ def _product_map(rows: Sequence[Mapping[str, Any]]) -> dict[int, Product]:
     return products
 
 
-def _clean_lines(quote: Quote, rows: Sequence[Mapping[str, Any]]) -> list[QuoteLine]:
+def _clean_lines(
+    quote: Quote, rows: Sequence[Mapping[str, Any]], *, kept: Iterable[int] = ()
+) -> list[QuoteLine]:
     """Lines from rows {product_id?, name?, unit?, quantity, unit_price?, discount_percent?, tax_rate?}.
 
     A product line takes the product's name, unit and tax rate unless given, its price from the quote's
     price list (else the default list, else the list price) as list price and, unless given, unit price.
+    Products no longer sold are refused, except those in `kept` (already on the quote).
     """
     if len(rows) > MAX_LINES:
         raise ValidationError({"lines": _("At most %(n)d lines.") % {"n": MAX_LINES}})
     products = _product_map(rows)
+    kept = set(kept)
     day = timezone.localdate()
     lines = []
     for position, row in enumerate(rows, start=1):
         product = products.get(int(row["product_id"])) if row.get("product_id") else None
-        if product is not None and not product.active and not row.get("keep_inactive"):
+        if product is not None and not product.active and product.pk not in kept:
             raise ValidationError(
                 {
                     "lines": _("Line %(line)s: %(product)s is no longer sold.")
@@ -244,9 +248,17 @@ def _contact_of(opportunity: Opportunity, contact: Contact | None) -> Contact | 
     return contact
 
 
-def _price_list(price_list: PriceList | None) -> PriceList | None:
-    if price_list is not None and not price_list.active:
+def _price_list(price_list: PriceList | None, currency: str) -> PriceList | None:
+    if price_list is None:
+        return None
+    if not price_list.active:
         raise DomainError(_("This price list is not active."), field="price_list")
+    if price_list.currency != currency:
+        raise DomainError(
+            _("This price list is in %(list)s, the quote in %(quote)s.")
+            % {"list": price_list.currency, "quote": currency},
+            field="price_list",
+        )
     return price_list
 
 
@@ -268,6 +280,7 @@ def quote_create(
     contact: Contact | None = None,
     price_list: PriceList | None = None,
     revision_of: Quote | None = None,
+    kept: Iterable[int] = (),
 ) -> Quote:
     """A new draft quote of an opportunity the actor may edit; valid for KEHU_QUOTE_VALID_DAYS by default."""
     ensure_perm(actor, "quotes.add_quote")
@@ -281,12 +294,12 @@ def quote_create(
         opportunity=opportunity,
         customer_id=opportunity.customer_id,
         contact=_contact_of(opportunity, contact),
-        price_list=_price_list(price_list),
+        price_list=_price_list(price_list, cleaned["currency"]),
         created_by=actor,
         revision_of=revision_of,
         **cleaned,
     )
-    quote_lines = _clean_lines(quote, lines)
+    quote_lines = _clean_lines(quote, lines, kept=kept)
     _apply_totals(quote, quote_lines)
     _full_clean(quote)
     quote.number = sequence_next(DOCUMENT_TYPE, prefix="QT-")
@@ -322,9 +335,14 @@ def quote_update(
     if not isinstance(contact, Keep):
         quote.contact = _contact_of(quote.opportunity, contact)
     if not isinstance(price_list, Keep):
-        quote.price_list = _price_list(price_list)
+        quote.price_list = price_list
+    quote.price_list = _price_list(quote.price_list, quote.currency)
     old_total = quote.total
-    quote_lines = list(quote.lines.all()) if lines is None else _clean_lines(quote, lines)
+    if lines is None:
+        quote_lines = list(quote.lines.all())
+    else:
+        on_quote = quote.lines.exclude(product=None).values_list("product_id", flat=True)
+        quote_lines = _clean_lines(quote, lines, kept=on_quote)
     _apply_totals(quote, quote_lines)
     if quote.total != old_total:
         changes["total"] = [f"{old_total:.2f}", f"{quote.total:.2f}"]
@@ -352,7 +370,6 @@ def quote_copy(*, actor: User, quote: Quote) -> Quote:
             "unit_price": line.unit_price,
             "discount_percent": line.discount_percent,
             "tax_rate": line.tax_rate,
-            "keep_inactive": True,
         }
         for line in quote.lines.all()
     ]
@@ -373,6 +390,7 @@ def quote_copy(*, actor: User, quote: Quote) -> Quote:
         contact=contact,
         price_list=price_list,
         revision_of=quote,
+        kept=[line["product_id"] for line in lines if line["product_id"]],
     )
 
 
@@ -410,6 +428,7 @@ def quote_submit(*, actor: User, quote: Quote) -> Quote:
 @transaction.atomic
 def quote_withdraw(*, actor: User, quote: Quote) -> Quote:
     """The submitter takes a pending quote back; it is a draft again."""
+    ensure_can_change(actor, quote)
     request = ApprovalRequest.objects.for_document(quote).pending().first()
     if request is None:
         raise ConflictError(_("This quote is not waiting for approval."))
@@ -449,6 +468,7 @@ def quote_mark_sent(*, actor: User, quote: Quote) -> Quote:
 @transaction.atomic
 def quote_mark_accepted(*, actor: User, quote: Quote) -> Quote:
     """The customer accepted the quote (before its validity ran out)."""
+    ensure_can_change(actor, quote)
     if quote.valid_until < timezone.localdate():
         raise ConflictError(
             _("The quote expired on %(day)s: copy it into a new one.") % {"day": quote.valid_until}

@@ -54,5 +54,5 @@ def test_demo_pools_follow_their_rules_and_hold_customers():
     from kehu.sales.products.models import PriceList, Product
 
     assert Product.objects.count() == 30
-    assert f"{Product.objects.count()} products." in output.getvalue()
+    assert f"{Product.objects.count()} products, " in output.getvalue()
     assert PriceList.objects.get().items.count() > 0

@@ -58,7 +58,8 @@ def test_create_returns_the_quote_with_lines_and_totals_as_strings(org, rep, opp
 
     assert response.status_code == 201, response.content
     quote = response.json()
-    assert quote["status"] == "draft" and quote["number"].startswith("QT-")
+    assert quote["status"] == "draft"
+    assert quote["number"].startswith("QT-")
     assert (quote["title"], quote["customer_name"], quote["terms"]) == (
         "门店系统",
         opportunity.customer.name,
@@ -76,7 +77,8 @@ def test_create_returns_the_quote_with_lines_and_totals_as_strings(org, rep, opp
     )
     assert (quote["tax_amount"], quote["total"]) == ("1157.10", "10467.10")
     assert quote["effective_discount"] == "13.80"  # (10,800 − 9,310) / 10,800 = 13.796 %
-    assert quote["approvals"] == [] and quote["expired"] is False
+    assert quote["approvals"] == []
+    assert quote["expired"] is False
 
 
 def test_bad_input_is_a_clear_error(rep, opportunity, product):
@@ -84,9 +86,11 @@ def test_bad_input_is_a_clear_error(rep, opportunity, product):
     assert bad_line.status_code == 400
     assert bad_line.json()["errors"] == {"lines": ["Line 1: choose a product or describe the item."]}
     negative = post(rep, "/api/v1/quotes", {"opportunity": opportunity.pk, "discount_percent": "-1"})
-    assert negative.status_code == 422 and "discount_percent" in negative.json()["errors"]
+    assert negative.status_code == 422
+    assert "discount_percent" in negative.json()["errors"]
     missing = post(rep, "/api/v1/quotes", {"opportunity": 99999})
-    assert missing.status_code == 400 and missing.json()["field"] == "opportunity"
+    assert missing.status_code == 400
+    assert missing.json()["field"] == "opportunity"
 
 
 def test_scope_others_get_404_team_members_and_approvers_read(org, rep, opportunity, product):
@@ -137,19 +141,19 @@ def test_submit_approve_through_the_approvals_api_send_accept(org, rep, opportun
     assert submitted["status"] == "pending"
     assert [a["flow"] for a in submitted["approvals"]] == ["Discounts"]
     locked = rep.patch(url, {"title": "改"}, content_type="application/json")
-    assert locked.status_code == 409 and "locked" in locked.json()["detail"]
+    assert locked.status_code == 409
+    assert "locked" in locked.json()["detail"]
 
     task = ApprovalTask.objects.get()
     assert post(rep, f"/api/v1/approvals/{task.pk}/approve").status_code in (403, 404)
-    decided = post(
-        api_client(org.team_lead), f"/api/v1/approvals/{task.pk}/approve", {"comment": "可以"}
-    )
+    decided = post(api_client(org.team_lead), f"/api/v1/approvals/{task.pk}/approve", {"comment": "可以"})
     assert decided.status_code == 200, decided.content
 
     assert rep.get(url).json()["status"] == "approved"
     assert post(rep, f"{url}/send").json()["status"] == "sent"
     accepted = post(rep, f"{url}/accept").json()
-    assert accepted["status"] == "accepted" and accepted["closed_at"]
+    assert accepted["status"] == "accepted"
+    assert accepted["closed_at"]
     again = post(rep, f"{url}/decline", {"reason": "x"})
     assert again.status_code == 409
 

@@ -95,7 +95,8 @@ def test_create_takes_product_prices_and_free_text_lines_and_stores_the_totals(o
     assert quote.effective_discount == D("12.81")  # (16,000 − 13,950) / 16,000 = 12.8125 %
     assert quote.status == QuoteStatus.DRAFT
     assert quote.number == f"QT-{timezone.localdate().year}-000001"
-    assert quote.title == "OA 升级" and quote.customer_id == opportunity.customer_id
+    assert quote.title == "OA 升级"
+    assert quote.customer_id == opportunity.customer_id
     assert quote.valid_until == timezone.localdate() + timedelta(days=30)
     entry = activity_timeline(opportunity.customer_id).get(verb="quote.created")
     assert activity_sentence(entry) == f"created the quote {quote.number} OA 升级 (15385.50)"
@@ -202,7 +203,8 @@ def test_discounted_quote_waits_is_locked_and_is_approved_by_the_approver(org, o
 
     quote = services.quote_submit(actor=org.rep, quote=quote)
 
-    assert quote.status == QuoteStatus.PENDING and quote.submitted_at
+    assert quote.status == QuoteStatus.PENDING
+    assert quote.submitted_at
     request = ApprovalRequest.objects.get()
     assert request.values["discount_percent"] == "15.00"
     assert Notification.objects.filter(recipient=org.team_lead, verb="approval.requested").exists()
@@ -295,9 +297,11 @@ def test_sent_then_accepted(org, approved):
     with pytest.raises(ConflictError):
         services.quote_mark_sent(actor=org.rep, quote=make(org, approved.opportunity))  # a draft
     quote = services.quote_mark_sent(actor=org.rep, quote=approved)
-    assert quote.status == QuoteStatus.SENT and quote.sent_at
+    assert quote.status == QuoteStatus.SENT
+    assert quote.sent_at
     quote = services.quote_mark_accepted(actor=org.rep, quote=quote)
-    assert quote.status == QuoteStatus.ACCEPTED and quote.closed_at
+    assert quote.status == QuoteStatus.ACCEPTED
+    assert quote.closed_at
     with pytest.raises(ConflictError):
         services.quote_mark_declined(actor=org.rep, quote=quote)
 
@@ -324,7 +328,8 @@ def test_others_cannot_change_the_answer(org, approved):
 
 def test_copy_is_a_new_draft_with_the_same_content(org, approved):
     copy = services.quote_copy(actor=org.rep, quote=approved)
-    assert copy.number != approved.number and copy.revision_of == approved
+    assert copy.number != approved.number
+    assert copy.revision_of == approved
     assert copy.status == QuoteStatus.DRAFT
     assert (copy.total, copy.lines.get().name) == (approved.total, "实施服务")
 
@@ -337,3 +342,49 @@ def test_only_a_never_submitted_draft_is_deleted(org, opportunity, approved):
         services.quote_delete(actor=org.rep, quote=draft)
     services.quote_delete(actor=org.dept_manager, quote=draft)
     assert not Quote.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_product_that_stops_selling_may_stay_on_its_quote_and_copies(org, opportunity, product):
+    quote = make(org, opportunity, {"product_id": product.pk, "quantity": "2"})
+    product.active = False
+    product.save()
+
+    quote = services.quote_update(
+        actor=org.rep, quote=quote, data={}, lines=[{"product_id": product.pk, "quantity": "3"}]
+    )
+    assert quote.lines.get().quantity == D("3.00")
+    assert services.quote_copy(actor=org.rep, quote=quote).lines.get().product == product
+    other = make(org, opportunity)
+    with pytest.raises(ValidationError, match="no longer sold"):
+        services.quote_update(actor=org.rep, quote=other, data={}, lines=[{"product_id": product.pk}])
+
+
+def test_the_price_list_must_be_in_the_quotes_currency(org, opportunity, product):
+    dollars = PriceListFactory(currency="USD")
+    with pytest.raises(DomainError, match="in USD, the quote in CNY"):
+        services.quote_create(actor=org.rep, opportunity=opportunity, data={}, price_list=dollars)
+    quote = make(org, opportunity)
+    with pytest.raises(DomainError, match="in USD"):
+        services.quote_update(actor=org.rep, quote=quote, data={}, price_list=dollars)
+    assert (
+        services.quote_update(
+            actor=org.rep, quote=quote, data={"currency": "USD"}, price_list=dollars
+        ).currency
+        == "USD"
+    )
+
+
+def test_rights_come_before_the_state_for_accept_and_withdraw(org, opportunity, product):
+    flow(org.admin, "Big discounts", org.team_lead, [("discount_percent", ">", "10")])
+    expired = services.quote_submit(actor=org.rep, quote=make(org, opportunity))
+    Quote.objects.filter(pk=expired.pk).update(valid_until=date(2020, 1, 1))
+    expired.refresh_from_db()
+    with pytest.raises(PermissionDeniedError):
+        services.quote_mark_accepted(actor=org.peer_rep, quote=expired)
+    pending = services.quote_submit(
+        actor=org.rep, quote=make(org, opportunity, {"product_id": product.pk, "unit_price": "1"})
+    )
+    opportunity.owner = org.peer_rep
+    opportunity.save()
+    with pytest.raises(PermissionDeniedError):
+        services.quote_withdraw(actor=org.rep, quote=pending)

@@ -1,0 +1,242 @@
+"""HTML input for quotes: the quote's fields and its line editor (a formset). Forms check types; the services
+hold the rules and compute prices and totals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kehu.customers.models import Contact
+from kehu.sales.opportunities.models import Opportunity
+from kehu.sales.products.models import PriceList, PriceListItem, Product
+from kehu.sales.quotes.models import Quote
+
+QUOTE_FIELDS = ("title", "valid_until", "discount_percent", "terms", "notes")
+LINE_FIELDS = ("product_id", "name", "unit", "quantity", "unit_price", "discount_percent", "tax_rate")
+MAX_LINES = 200
+PRODUCT_CHOICES = 500  # the line editor's drop-down lists active products, by code
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def format_value(self, value: Any) -> str | None:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _percent_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+
+class QuoteForm(forms.ModelForm):
+    """The quote's own fields; the opportunity (and so the customer) is fixed when it is created."""
+
+    class Meta:
+        model = Quote
+        fields = ("title", "contact", "price_list", *QUOTE_FIELDS[1:])
+        widgets = {
+            "valid_until": DateInput,
+            "terms": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "price_list": _("Empty: the default price list, else the products' list prices."),
+            "notes": _("For colleagues only; not printed."),
+        }
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.alive().filter(customer_id=opportunity.customer_id)
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} · {c.title}" if c.title else c.name
+        self.fields["price_list"].queryset = PriceList.objects.filter(active=True).order_by("name", "id")
+        self.fields["price_list"].widget.attrs["data-price-list"] = ""
+        self.fields["contact"].empty_label = "—"
+        self.fields["price_list"].empty_label = _("Default price list")
+        self.fields["discount_percent"].required = False
+        self.fields["discount_percent"].validators += [MinValueValidator(0), MaxValueValidator(100)]
+        self.fields["discount_percent"].widget.attrs["placeholder"] = "0"
+        if not self.instance.pk:
+            contact = next(iter(opportunity.contacts.all()), None)
+            self.initial.update(
+                title=opportunity.title,
+                valid_until=timezone.localdate() + timedelta(days=settings.KEHU_QUOTE_VALID_DAYS),
+                discount_percent=None,
+                contact=contact.pk if contact else None,
+            )
+
+    def _post_clean(self) -> None:
+        """Skip ModelForm's model validation: the service validates and normalises, once."""
+
+    def service_data(self) -> dict[str, Any]:
+        data = {f: self.cleaned_data.get(f) for f in QUOTE_FIELDS}
+        data["discount_percent"] = data["discount_percent"] or 0
+        data["terms"], data["notes"] = data["terms"] or "", data["notes"] or ""
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> list[str]:
+        """Put the service's messages next to their fields; returns those about the lines."""
+        line_errors = []
+        for field, messages in error.message_dict.items():
+            if field == "lines":
+                line_errors += messages
+            else:
+                self.add_error(field if field in self.fields else None, messages)
+        return line_errors
+
+
+class ProductSelect(forms.Select):
+    """Options carry the product's name, unit, list price and tax rate, for the line editor's script."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_data: dict[str, dict[str, str]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
+        return option
+
+
+class QuoteLineForm(forms.Form):
+    """One line: a product (name, unit, price and tax from it unless given) or a free-text item."""
+
+    product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int, empty_value=None)
+    name = forms.CharField(label=_("Description"), required=False, max_length=200)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=16)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), initial=1, max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    discount_percent = _percent_field(_("Discount (%)"))
+    tax_rate = _percent_field(_("Tax rate (%)"))
+
+    def __init__(self, *args: Any, products: list[tuple[str, str, dict]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["product"]
+        field.widget = ProductSelect()
+        field.widget.option_data = {value: data for value, _label, data in products}
+        field.choices = [("", _("— free text —")), *((value, label) for value, label, _data in products)]
+        for name, each in self.fields.items():
+            each.widget.attrs.update({"data-line-field": name, "aria-label": str(each.label)})
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("auto")
+        self.fields["tax_rate"].widget.attrs["placeholder"] = settings.KEHU_DEFAULT_TAX_RATE
+        self.fields["discount_percent"].widget.attrs["placeholder"] = "0"
+
+    def service_row(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "product_id": data.get("product"),
+            "name": (data.get("name") or "").strip(),
+            "unit": (data.get("unit") or "").strip(),
+            "quantity": data.get("quantity"),
+            "unit_price": data.get("unit_price"),
+            "discount_percent": data.get("discount_percent"),
+            "tax_rate": data.get("tax_rate"),
+        }
+
+
+class BaseQuoteLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, products: list[tuple[str, str, dict]], **kwargs):
+        self.products = products
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"products": self.products}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The lines to save, in order: not removed, and not a blank row left as it came."""
+        rows = []
+        for form in self.forms:
+            if form in self.deleted_forms or (not form.has_changed() and not form.initial):
+                continue
+            rows.append(form.service_row())
+        return rows
+
+
+QuoteLineFormSet = forms.formset_factory(
+    QuoteLineForm,
+    formset=BaseQuoteLineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def product_choices(kept: Iterable[Product] = ()) -> list[tuple[str, str, dict]]:
+    """(value, "code name", data- attributes) for the active products, plus inactive ones already on the
+    quote (so editing keeps them)."""
+    products = list(Product.objects.filter(active=True).order_by("code")[:PRODUCT_CHOICES])
+    ids = {p.pk for p in products}
+    products += [p for p in kept if p.pk not in ids]
+    return [
+        (
+            str(p.pk),
+            f"{p.code} {p.name}",
+            {
+                "data-name": p.name,
+                "data-unit": p.unit,
+                "data-price": _money(p.list_price),
+                "data-tax": _money(p.tax_rate),
+            },
+        )
+        for p in products
+    ]
+
+
+def price_hints(products: list[tuple[str, str, dict]]) -> dict[str, dict[str, str]]:
+    """For the line editor's price hints: per active price list ("" for none chosen, which means the default
+    list), the product prices that differ from the list prices, as `price_for` applies them today."""
+    today = timezone.localdate()
+    lists = list(PriceList.objects.filter(active=True))
+    valid = [p.pk for p in lists if p.is_valid_on(today)]
+    hints: dict[str, dict[str, str]] = {str(p.pk): {} for p in lists}
+    items = PriceListItem.objects.filter(
+        price_list_id__in=valid, product_id__in=[int(value) for value, _label, _data in products]
+    ).values_list("price_list_id", "product_id", "price")
+    for price_list_id, product_id, price in items:
+        hints[str(price_list_id)][str(product_id)] = _money(price)
+    default = PriceList.objects.valid_on(today).filter(is_default=True).order_by("-valid_from").first()
+    hints[""] = hints.get(str(default.pk), {}) if default else {}
+    return hints
+
+
+def line_initial(quote: Quote) -> list[dict[str, Any]]:
+    return [
+        {
+            "product": line.product_id,
+            "name": line.name,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+            "tax_rate": line.tax_rate,
+        }
+        for line in quote.lines.all()
+    ]
