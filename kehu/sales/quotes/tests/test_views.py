@@ -20,7 +20,6 @@ from kehu.sales.quotes import services
 from kehu.sales.quotes.choices import QuoteStatus
 from kehu.sales.quotes.models import Quote
 from kehu.sales.quotes.tests.factories import make_discount_flow, make_quote
-from kehu.sales.quotes.views import rmb_upper
 
 pytestmark = pytest.mark.django_db
 
@@ -470,23 +469,6 @@ def test_print_defaults_to_the_current_language(client, org, opportunity):
     quote = make_quote(opportunity)
     response = login(client, org.rep).get(reverse("quotes:print", args=[quote.pk]), {"lang": "xx"})
     assert response["Content-Language"] == "en"
-
-
-@pytest.mark.parametrize(
-    ("amount", "words"),
-    [
-        ("12204", "壹万贰仟贰佰零肆元整"),
-        ("1234567.89", "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"),
-        ("100000", "壹拾万元整"),
-        ("100000001", "壹亿零壹元整"),
-        ("10.05", "壹拾元零伍分"),
-        ("1005.50", "壹仟零伍元伍角整"),
-        ("0.30", "叁角整"),
-        ("0", "零元整"),
-    ],
-)
-def test_amount_in_chinese_capitals(amount, words):
-    assert rmb_upper(D(amount)) == words
 
 
 # Opportunity page ------------------------------------------------------------------------------------------
