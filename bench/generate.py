@@ -1397,7 +1397,7 @@ def generate(
     from kehu.followups.models import FollowUp, FollowUpPlan
     from kehu.leads.models import Lead, LeadAssignment, LeadImport
     from kehu.pool.models import PoolEvent
-    from kehu.sales.opportunities.models import Opportunity, StageChange
+    from kehu.sales.opportunities.models import Opportunity, OpportunityMember, StageChange
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
     if not is_empty():
@@ -1429,7 +1429,7 @@ def generate(
         created = generator.created_times()
         models = [
             Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, PoolEvent, Lead,
-            LeadAssignment, LeadImport, Opportunity, StageChange,
+            LeadAssignment, LeadImport, Opportunity, StageChange, OpportunityMember,
         ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
@@ -1465,6 +1465,7 @@ def generate(
         "pool events": generator.pools.events.count,
         "opportunities": generator.opportunities.opportunities.count,
         "stage changes": generator.opportunities.changes.count,
+        "team members": generator.opportunities.members.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
     }

@@ -8,7 +8,10 @@ amounts lognormal around ¥150k (mostly ¥50k–¥500k); expected close dates ov
 overdue. Each has its StageChange rows (first one entering the pipeline; each later one with the days
 spent in the stage it left; the last one is the current stage, at `stage_entered_at`) and its timeline
 entries (created, moved, won, lost, suspended, terminated), as the services write them. The weighted
-amount is `amount × probability / 100` to the cent.
+amount is `amount × probability / 100` to the cent. About 5 % have a team: one or two colleagues of the
+owner's department (presales, manager or member; some may edit), each with its `opportunity.member_added`
+entry; they see the opportunity through the team (drawn from a stream of their own, so the opportunities
+are the same with or without them).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from decimal import ROUND_HALF_UP, Decimal
 DAY = 86400
 OPPORTUNITIES_PER_CUSTOMER = [0.58, 0.30, 0.12]  # mean 0.54 over the owned, living customers
 CENT = Decimal("0.01")
+TEAM_SHARE = 0.05  # opportunities with a team
+TEAM_SIZES = [0.0, 0.7, 0.3]  # one or two colleagues
+MEMBER_ROLES = [("member", 0.6), ("presales", 0.3), ("manager", 0.1)]
 
 
 class OpportunityGenerator:
@@ -30,7 +36,7 @@ class OpportunityGenerator:
 
         from bench.generate import Table, _cum
         from kehu.customers.choices import CustomerSource
-        from kehu.sales.opportunities.models import Opportunity, StageChange
+        from kehu.sales.opportunities.models import Opportunity, OpportunityMember, StageChange
         from kehu.sales.opportunities.services import pipeline_default
         from kehu.sampledata import opportunities as demo
 
@@ -50,9 +56,20 @@ class OpportunityGenerator:
             ["id", "opportunity_id", "from_stage_id", "to_stage_id", "from_stage_name", "to_stage_name",
              "moved_at", "actor_id", "days_in_from_stage"],
         )  # fmt: skip
+        self.members = Table(
+            OpportunityMember, ["id", "opportunity_id", "user_id", "role", "can_edit", "created_at"]
+        )
         self.opportunity_type = ContentType.objects.get_for_model(Opportunity).pk
         self.next_opportunity = self.opportunities.next_id()
         self.next_change = self.changes.next_id()
+        self.next_member = self.members.next_id()
+        # The teams come from a stream of their own: the opportunities stay the same with or without them.
+        self.team_rng = random.Random(seed * 59 + 11)
+        self.team_size_cum = _cum(TEAM_SIZES)
+        self.role_cum = _cum([w for _role, w in MEMBER_ROLES])
+        self.colleagues: dict[int, list[int]] = {}
+        for user in base.org.owners:
+            self.colleagues.setdefault(base.org.owner_department[user], []).append(user)
         self.pipeline = pipeline_default()
         stages = list(self.pipeline.stages.order_by("position", "id"))
         self.open_stages = [s for s in stages if not s.is_outcome]
@@ -65,6 +82,7 @@ class OpportunityGenerator:
         self.sources = ["", *(s.value for s in CustomerSource)]
         self.pending: list[tuple] = []
         self.pending_changes: list[tuple] = []
+        self.pending_members: list[tuple] = []
 
     def _stay(self, stage) -> float:
         usual = stage.usual_days or 14
@@ -88,6 +106,34 @@ class OpportunityGenerator:
         if status != "open":
             age += rng.uniform(5, 60)
         return stages[: last + 1], age * DAY
+
+    def team(
+        self, oid: int, title: str, owner: int, department: int | None, start: float, end: float
+    ) -> list[tuple]:
+        """Colleagues of the owner's department on about TEAM_SHARE of the opportunities, added by the owner
+        between `start` and `end`; returns their timeline events."""
+        from bench.generate import _weighted
+
+        rng = self.team_rng
+        if rng.random() >= TEAM_SHARE:
+            return []
+        others = [u for u in self.colleagues.get(department, []) if u != owner]
+        chosen = rng.sample(others, min(_weighted(rng, self.team_size_cum), len(others)))
+        events = []
+        for user in chosen:
+            role = MEMBER_ROLES[_weighted(rng, self.role_cum)][0]
+            can_edit = rng.random() < 0.3
+            when = start + (end - start) * rng.uniform(0.0, 0.5)
+            self.pending_members.append((self.next_member, oid, user, role, can_edit, self.ts(when)))
+            self.next_member += 1
+            data = {
+                "title": title,
+                "user": self.base.org.owner_name[user],
+                "role": role,
+                "can_edit": can_edit,
+            }
+            events.append((when, "opportunity.member_added", data))
+        return events
 
     def customer(
         self, cid: int, name: str, owner: int, department: int | None, received_at: float
@@ -173,6 +219,7 @@ class OpportunityGenerator:
             else:
                 close = today + int(rng.triangular(3, 180, 45))
             updated = max(when for when, _verb, _data in events)
+            events += self.team(oid, title, owner, department, created[1], closed_at or self.now)
             competitors = "、".join(rng.sample(demo.COMPETITORS, rng.randint(0, 3)))
             self.pending.append(
                 (oid, self.ts(created[1]), self.ts(updated), owner, department, None, title, cid,
@@ -192,4 +239,5 @@ class OpportunityGenerator:
     def flush(self) -> None:
         self.opportunities.write(self.pending)
         self.changes.write(self.pending_changes)
-        self.pending, self.pending_changes = [], []
+        self.members.write(self.pending_members)
+        self.pending, self.pending_changes, self.pending_members = [], [], []

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import pool_cases
+from bench import opportunity_cases, pool_cases
 from bench.db import VAR_DIR, configure, describe, explain
 
 # DESIGN.md §5, p95 in milliseconds, by scale. S and XS are held to the M budgets.
@@ -47,6 +47,7 @@ BUDGETS = {
     "workbench": {"M": 50, "L": 150},
     "opportunity_list": {"M": 50, "L": 100},
     **pool_cases.BUDGETS,
+    **opportunity_cases.BUDGETS,
 }
 # Throughput floors, leads per second on one worker (requests one after another).
 INTAKE_BUDGETS = {"intake": {"M": 300, "L": 300}}
@@ -59,6 +60,7 @@ BUDGET_NAMES = {
     "workbench": "rep workbench (today, overdue, about to be reclaimed, new leads; managers: team activity)",
     "opportunity_list": "opportunity list (mine, team) and kanban board (team), page 1 / 20 cards a column",
     **pool_cases.BUDGET_NAMES,
+    **opportunity_cases.BUDGET_NAMES,
     "intake": "lead intake through the API with dedupe + assignment, ≥ leads/s on one worker",
 }
 
@@ -120,8 +122,9 @@ CASES = [
     Case("pool_search_rep", "rep001", "/pool/{pool}/?q=科技", "search"),
     Case("api_pool_customers_rep", "rep001", "/api/v1/pools/{pool}/customers", "list", True),
 ]
-# Writing pool cases (bench/pool_cases.py), run after the reading ones; they leave the data as it was.
-POOL_CASES = ["pool_claim_rep", "pool_reclaim_job"]
+# Writing cases (bench/pool_cases.py, bench/opportunity_cases.py), run after the reading ones; they leave
+# the data as it was.
+WRITE_CASES = ["pool_claim_rep", "pool_reclaim_job", "opportunity_move_rep"]
 
 
 @dataclass
@@ -595,13 +598,17 @@ def run(
             print(_progress_line(outcome), flush=True)
             if outcome.profile:
                 print(outcome.profile)
-        for key in POOL_CASES:
+        for key in WRITE_CASES:
             if only and key not in only:
                 continue
             if key == "pool_claim_rep":
                 outcome = pool_cases.measure_claim(Outcome, scale=scale, requests=requests, warmup=warmup)
-            else:
+            elif key == "pool_reclaim_job":
                 outcome = pool_cases.measure_reclaim(Outcome, scale=scale)
+            else:
+                outcome = opportunity_cases.measure_move(
+                    Outcome, scale=scale, requests=requests, warmup=warmup
+                )
             outcomes.append(outcome)
             print(_progress_line(outcome), flush=True)
     return {
@@ -671,7 +678,7 @@ def markdown(report: dict[str, Any]) -> str:
         "| case | user | URL | status | median ms | p95 ms | queries | budget p95 ms | result | load |",
         "|---|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
-    reads = [c for c in report["cases"] if c.get("kind", "read") in ("read", "claim")]
+    reads = [c for c in report["cases"] if c.get("kind", "read") in ("read", "claim", "write")]
     jobs = [c for c in report["cases"] if c.get("kind") == "reclaim"]
     intakes = [c for c in report["cases"] if c.get("kind") == "intake"]
     for c in reads:

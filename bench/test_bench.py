@@ -206,7 +206,7 @@ def test_the_pool_cases_measure_and_leave_the_data_set_as_it_was():
 def test_generated_opportunities_are_what_the_services_leave():
     from collections import defaultdict
 
-    from kehu.sales.opportunities.models import Opportunity, StageChange, weighted_amount
+    from kehu.sales.opportunities.models import Opportunity, OpportunityMember, StageChange, weighted_amount
     from kehu.sales.opportunities.services.opportunities import _days_since
 
     result = generate("S", out=quiet)
@@ -257,3 +257,13 @@ def test_generated_opportunities_are_what_the_services_leave():
         verbs.filter(verb__in=["opportunity.stage_changed", "opportunity.won", "opportunity.lost"]).count()
         == moves
     )
+    # the teams: about 5 % have one, of colleagues of the owner's department (never the owner), each added
+    # with its timeline entry
+    members = list(OpportunityMember.objects.select_related("opportunity", "user"))
+    assert len(members) == result.rows["team members"]
+    assert 0.03 < len({m.opportunity_id for m in members}) / len(opportunities) < 0.07
+    for m in members:
+        assert m.user_id != m.opportunity.owner_id
+        assert m.user.department_id == m.opportunity.department_id
+        assert m.created_at >= m.opportunity.created_at
+    assert verbs.filter(verb="opportunity.member_added").count() == len(members)

@@ -9,7 +9,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -113,11 +113,13 @@ class OpportunityQuerySet(SoftDeleteQuerySet):
         scope = Q(owner_id=user.pk)
         if user.data_scope != DataScope.OWN:
             scope |= Q(department_id__in=user.scope_department_ids())
-        return self.filter(scope | Q(_member_of(user)))
+        return self.filter(scope | _member_of(user))
 
     def narrowed(self, user: Any, view: str | None) -> Self:
         if view == ViewFilter.MINE:
-            return self.filter(Q(owner_id=user.pk) | Q(_member_of(user)))
+            if user.data_scope == DataScope.OWN:
+                return self  # `visible_to` is already "mine": my own and the teams I am on
+            return self.filter(Q(owner_id=user.pk) | _member_of(user))
         return super().narrowed(user, view)
 
     def open(self) -> Self:
@@ -127,8 +129,22 @@ class OpportunityQuerySet(SoftDeleteQuerySet):
         return self.filter(expected_close_date__lt=day)
 
 
-def _member_of(user: Any) -> Exists:
-    return Exists(OpportunityMember.objects.filter(opportunity_id=OuterRef("pk"), user_id=user.pk))
+# Team memberships up to this many go into the scope as a list of ids; beyond it, as a subquery.
+MEMBER_IDS_LISTED = 500
+
+
+def _member_of(user: Any) -> Q:
+    """`pk IN (…)`: the opportunities the user is on the team of, read now (one small query).
+
+    A list, not a subquery: inside `owner = me OR department IN (…) OR …` a subquery (above all a correlated
+    EXISTS) keeps PostgreSQL from combining the owner and department indexes, and it reads every opportunity
+    to test each one; with a list it takes a BitmapOr of the indexes. Someone on more teams than
+    MEMBER_IDS_LISTED gets the (uncorrelated) subquery instead."""
+    memberships = OpportunityMember.objects.filter(user_id=user.pk).order_by("opportunity_id")
+    ids = list(memberships.values_list("opportunity_id", flat=True)[: MEMBER_IDS_LISTED + 1])
+    if len(ids) > MEMBER_IDS_LISTED:
+        return Q(pk__in=memberships.values("opportunity_id"))
+    return Q(pk__in=ids)
 
 
 class Opportunity(OwnedModel):
@@ -185,10 +201,23 @@ class Opportunity(OwnedModel):
         ordering = ["-updated_at", "-id"]
         permissions = [("transfer_opportunity", _("Can transfer opportunities to another owner"))]
         indexes = [
+            # The board's open deals. A column's cards: its newest, read in index order until the column is
+            # full, the scope tested on owner and department in the index. The column totals: the last three
+            # columns make it covering (key columns, not INCLUDE, which SQLite lacks).
             models.Index(
-                fields=["pipeline", "stage", "status"],
+                fields=[
+                    "pipeline",
+                    "stage",
+                    "-updated_at",
+                    "-id",
+                    "owner",
+                    "department",
+                    "stage_entered_at",
+                    "amount",
+                    "weighted_amount",
+                ],
                 condition=Q(status="open", deleted_at__isnull=True),
-                name="opportunity_board_idx",
+                name="opportunity_board_cards_idx",
             ),
             models.Index(fields=["owner", "status"], name="opportunity_owner_status_idx"),
             models.Index(fields=["department", "status"], name="opportunity_dept_status_idx"),

@@ -10,8 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,6 +21,23 @@ from kehu.sales.opportunities.filters import OpportunityFilter
 from kehu.sales.opportunities.models import CENT, Opportunity, OpportunityMember, Pipeline, Stage, StageChange
 
 BOARD_CARDS = 20
+# What a card shows (the board page and the API's CardOut) and what places it on the board; not the whole
+# rows of its customer and owner.
+CARD_FIELDS = (
+    "title",
+    "amount",
+    "probability",
+    "weighted_amount",
+    "expected_close_date",
+    "stage_entered_at",
+    "stage_id",
+    "updated_at",
+    "customer__name",
+    "owner__display_name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
 
 
 def pipeline_list(*, active_only: bool = False) -> QuerySet[Pipeline]:
@@ -113,13 +129,26 @@ def _money(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
+def _union_all(querysets: list[QuerySet[Any]]) -> RawSQL:
+    """`q1 UNION ALL q2 …` of sliced, ordered querysets, for `pk__in`. Django refuses LIMIT and ORDER BY in
+    the members of its own `union()` on SQLite; wrapped as `SELECT * FROM (…)` both databases take them."""
+    parts, params = [], []
+    for n, qs in enumerate(querysets):
+        sql, part_params = qs.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part_{n}")
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)
+
+
 def opportunity_board(
     *, user: User, pipeline: Pipeline, view: str | None = None, per_column: int = BOARD_CARDS
 ) -> Board:
     """The kanban board of a pipeline's open opportunities the user may see: per stage the count, Σ amount,
-    Σ weighted amount and how many are idle (one aggregate query), and the first `per_column` cards (one
-    windowed query). Cards carry `is_idle`: longer in the stage than its usual days. Constant queries."""
-    stages = list(pipeline.stages.order_by("position", "id"))
+    Σ weighted amount and how many are idle (one aggregate query), and the newest `per_column` cards of each
+    stage (one query: a UNION ALL of one LIMIT per stage, each reading `opportunity_board_cards_idx` in order
+    and stopping after its cards). Cards carry `is_idle`: longer in the stage than its usual days. Constant
+    queries."""
+    stages = list(pipeline.stages.all())  # prefetched, in position order, by pipeline_list / pipeline_get
     now = timezone.now()
     base = (
         Opportunity.objects.visible_to(user)
@@ -144,16 +173,20 @@ def opportunity_board(
         if column is not None:
             column.count, column.idle_count = row["n"], row["idle"]
             column.amount, column.weighted_amount = _money(row["total"]), _money(row["weighted"])
-    rank = Window(
-        RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]
-    )
-    cards = (
-        base.select_related("owner", "customer")
-        .annotate(rank=rank)
-        .filter(rank__lte=per_column)
-        .order_by("stage_id", "rank")
-    )
-    for card in cards:
+    newest = (F("updated_at").desc(), F("id").desc())
+    shown = [
+        base.filter(stage_id=pk).order_by(*newest).values("pk")[:per_column]
+        for pk, column in columns.items()
+        if column.count and per_column > 0
+    ]
+    cards = Opportunity.objects.none()
+    if shown:
+        cards = (
+            Opportunity.objects.filter(pk__in=_union_all(shown))
+            .select_related("owner", "customer")
+            .only(*CARD_FIELDS)
+        )
+    for card in cards.order_by(*newest):
         column = columns[card.stage_id]
         days = column.stage.usual_days
         card.is_idle = bool(days) and card.stage_entered_at < now - timedelta(days=days)  # type: ignore[attr-defined]

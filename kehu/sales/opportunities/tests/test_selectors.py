@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from kehu.customers.tests.factories import CustomerFactory
+from kehu.sales.opportunities import models
 from kehu.sales.opportunities.choices import OpportunityStatus
-from kehu.sales.opportunities.models import OpportunityMember, Pipeline
+from kehu.sales.opportunities.models import Opportunity, OpportunityMember, Pipeline
+from kehu.sales.opportunities.schemas import CardOut
 from kehu.sales.opportunities.selectors import opportunity_board, opportunity_list
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
 
@@ -48,6 +50,25 @@ def test_list_shows_the_data_scope_plus_the_team_members_opportunities(org, book
 def test_mine_includes_the_opportunities_i_am_on_the_team_of(org, book):
     assert titles(opportunity_list(user=org.other_dept_rep, view="mine")) == ["rep1", "rep2"]
     assert titles(opportunity_list(user=org.dept_manager, view="mine")) == []
+
+
+def test_a_manager_on_a_team_outside_their_scope_sees_it_in_every_view(org, book):
+    OpportunityMember.objects.create(opportunity=book["outsider"], user=org.dept_manager)
+    pipeline = Pipeline.objects.get(is_default=True)
+
+    assert titles(opportunity_list(user=org.dept_manager, view="mine")) == ["outsider"]
+    everything = ["lead", "outsider", "rep1", "rep2", "rep3", "rep4"]
+    assert titles(opportunity_list(user=org.dept_manager)) == everything
+    board = opportunity_board(user=org.dept_manager, pipeline=pipeline, view="mine")
+    assert [card.title for card in board.columns[0].cards] == ["outsider"]
+
+
+def test_someone_on_many_teams_is_scoped_by_a_subquery_with_the_same_result(org, book, monkeypatch):
+    monkeypatch.setattr(models, "MEMBER_IDS_LISTED", 1)
+    OpportunityMember.objects.create(opportunity=book["outsider"], user=org.other_dept_rep)
+
+    assert titles(opportunity_list(user=org.other_dept_rep)) == ["outsider", "rep1", "rep2"]
+    assert titles(opportunity_list(user=org.peer_rep)) == ["rep3"]  # on no team: no subquery needed
 
 
 def test_deleted_opportunities_are_not_listed(org):
@@ -126,6 +147,26 @@ def test_board_shows_at_most_n_cards_per_column_but_counts_all(org):
     assert by_stage == {"销售线索": (4, 2), "商务谈判": (1, 1)}
 
 
+def test_board_cards_are_each_columns_most_recently_updated(org):
+    stages = default_stages()
+    now = timezone.now()
+    first = [OpportunityFactory(owner=org.rep) for _ in range(4)]
+    later = [OpportunityFactory(owner=org.rep, stage=stages["方案提供"]) for _ in range(3)]
+    for n, o in enumerate(first + later):
+        Opportunity.objects.filter(pk=o.pk).update(updated_at=now - timedelta(hours=n))
+
+    board = opportunity_board(user=org.rep, pipeline=Pipeline.objects.get(is_default=True), per_column=2)
+
+    cards = {col.stage.name: [card.pk for card in col.cards] for col in board.columns if col.cards}
+    assert cards == {"销售线索": [first[0].pk, first[1].pk], "方案提供": [later[0].pk, later[1].pk]}
+
+
+def test_board_without_cards_still_counts(org):
+    OpportunityFactory(owner=org.rep)
+    board = opportunity_board(user=org.rep, pipeline=Pipeline.objects.get(is_default=True), per_column=0)
+    assert (board.count, board.columns[0].cards) == (1, [])
+
+
 def test_board_includes_team_members_opportunities(org):
     theirs = OpportunityFactory(owner=org.other_dept_rep)
     OpportunityMember.objects.create(opportunity=theirs, user=org.rep)
@@ -142,17 +183,22 @@ def test_board_runs_a_constant_number_of_queries(org, django_assert_num_queries,
     user = org.dept_manager
     user.team_department_ids()  # read once per request, with the user
 
-    # stages, the aggregate, the cards
-    with django_assert_num_queries(3):
+    # stages, the ids of the opportunities the user is on the team of, the aggregate, the cards (every field
+    # a card shows on the page or in the API is loaded with it)
+    with django_assert_num_queries(4):
         board = opportunity_board(user=user, pipeline=pipeline)
-        [(card.owner, card.customer.name) for column in board.columns for card in column.cards]
+        cards = [
+            (str(card.owner), CardOut.from_orm(card)) for column in board.columns for card in column.cards
+        ]
+    assert len(cards) == size
 
 
 @pytest.mark.parametrize("size", [1, 30])
 def test_list_runs_a_constant_number_of_queries(org, django_assert_num_queries, size):
     for _ in range(size):
         OpportunityFactory(owner=org.rep)
-    with django_assert_num_queries(1):
+    # the ids of the opportunities the rep is on the team of, the page
+    with django_assert_num_queries(2):
         rows = [
             (o.owner, o.customer.name, o.stage.name, o.pipeline.name) for o in opportunity_list(user=org.rep)
         ]
