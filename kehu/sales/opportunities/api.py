@@ -34,6 +34,7 @@ from kehu.sales.opportunities.schemas import (
 )
 from kehu.sales.opportunities.selectors import (
     opportunity_board,
+    opportunity_find,
     opportunity_get,
     opportunity_history,
     opportunity_list,
@@ -78,6 +79,11 @@ def _stage(pk: int | None) -> Stage | None:
 
 def _detail(request: HttpRequest, pk: int) -> Opportunity:
     return opportunity_get(user=request.user, pk=pk)
+
+
+def _find(request: HttpRequest, pk: int) -> Opportunity:
+    """The opportunity an action works on; the answer reads the details after it."""
+    return opportunity_find(user=request.user, pk=pk)
 
 
 # Pipelines -------------------------------------------------------------------------------------------------
@@ -170,7 +176,7 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: Oppor
 
 @router.delete("/opportunities/{int:opportunity_id}", response={204: None}, tags=["opportunities"])
 def delete_opportunity(request: HttpRequest, opportunity_id: int) -> Status:
-    services.opportunity_delete(actor=request.user, opportunity=_detail(request, opportunity_id))
+    services.opportunity_delete(actor=request.user, opportunity=_find(request, opportunity_id))
     return Status(204, None)
 
 
@@ -178,7 +184,7 @@ def delete_opportunity(request: HttpRequest, opportunity_id: int) -> Status:
     "/opportunities/{int:opportunity_id}/move", response=OpportunityDetailOut, tags=["opportunities"]
 )
 def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn) -> Opportunity:
-    opportunity = _detail(request, opportunity_id)
+    opportunity = _find(request, opportunity_id)
     services.opportunity_move(actor=request.user, opportunity=opportunity, stage=_stage(payload.stage))
     return _detail(request, opportunity_id)
 
@@ -187,7 +193,7 @@ def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn)
 def win_opportunity(request: HttpRequest, opportunity_id: int, payload: ReviewIn) -> Opportunity:
     services.opportunity_win(
         actor=request.user,
-        opportunity=_detail(request, opportunity_id),
+        opportunity=_find(request, opportunity_id),
         reason=payload.reason,
         competitor=payload.competitor,
         summary=payload.summary,
@@ -202,7 +208,7 @@ def win_opportunity(request: HttpRequest, opportunity_id: int, payload: ReviewIn
 def lose_opportunity(request: HttpRequest, opportunity_id: int, payload: ReviewIn) -> Opportunity:
     services.opportunity_lose(
         actor=request.user,
-        opportunity=_detail(request, opportunity_id),
+        opportunity=_find(request, opportunity_id),
         reason=payload.reason,
         competitor=payload.competitor,
         summary=payload.summary,
@@ -215,7 +221,7 @@ def lose_opportunity(request: HttpRequest, opportunity_id: int, payload: ReviewI
     "/opportunities/{int:opportunity_id}/suspend", response=OpportunityDetailOut, tags=["opportunities"]
 )
 def suspend_opportunity(request: HttpRequest, opportunity_id: int, payload: ReasonIn) -> Opportunity:
-    opportunity = _detail(request, opportunity_id)
+    opportunity = _find(request, opportunity_id)
     services.opportunity_suspend(actor=request.user, opportunity=opportunity, reason=payload.reason)
     return _detail(request, opportunity_id)
 
@@ -224,7 +230,7 @@ def suspend_opportunity(request: HttpRequest, opportunity_id: int, payload: Reas
     "/opportunities/{int:opportunity_id}/reactivate", response=OpportunityDetailOut, tags=["opportunities"]
 )
 def reactivate_opportunity(request: HttpRequest, opportunity_id: int) -> Opportunity:
-    services.opportunity_reactivate(actor=request.user, opportunity=_detail(request, opportunity_id))
+    services.opportunity_reactivate(actor=request.user, opportunity=_find(request, opportunity_id))
     return _detail(request, opportunity_id)
 
 
@@ -232,7 +238,7 @@ def reactivate_opportunity(request: HttpRequest, opportunity_id: int) -> Opportu
     "/opportunities/{int:opportunity_id}/terminate", response=OpportunityDetailOut, tags=["opportunities"]
 )
 def terminate_opportunity(request: HttpRequest, opportunity_id: int, payload: ReasonIn) -> Opportunity:
-    opportunity = _detail(request, opportunity_id)
+    opportunity = _find(request, opportunity_id)
     services.opportunity_terminate(actor=request.user, opportunity=opportunity, reason=payload.reason)
     return _detail(request, opportunity_id)
 
@@ -243,7 +249,7 @@ def terminate_opportunity(request: HttpRequest, opportunity_id: int, payload: Re
 def transfer_opportunity(request: HttpRequest, opportunity_id: int, payload: TransferIn) -> Opportunity:
     services.opportunity_transfer(
         actor=request.user,
-        opportunity=_detail(request, opportunity_id),
+        opportunity=_find(request, opportunity_id),
         new_owner=_user(payload.owner, "owner"),
         reason=payload.reason,
     )

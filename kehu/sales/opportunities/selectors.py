@@ -67,6 +67,11 @@ def opportunity_list(
     return opportunity_filter.qs
 
 
+def opportunity_find(*, user: User, pk: int) -> Opportunity:
+    """The visible, living opportunity with its stage only: for actions, which read the details after."""
+    return get_object_or_404(Opportunity.objects.visible_to(user).alive().select_related("stage"), pk=pk)
+
+
 def opportunity_get(*, user: User, pk: int) -> Opportunity:
     return get_object_or_404(
         Opportunity.objects.visible_to(user)
