@@ -323,8 +323,15 @@ class OpportunityLine(models.Model):
     opportunity = models.ForeignKey(
         Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="lines"
     )
-    # The products app's product, once it exists; the name is kept as it was when the line was written.
-    product_id = models.BigIntegerField(_("product"), null=True, blank=True)
+    # The name is kept as it was when the line was written.
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunity_lines",
+    )
     product_name = models.CharField(_("product"), max_length=200)
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(0)]
