@@ -18,10 +18,10 @@ from kehu.approvals.schemas import (
     RejectIn,
 )
 from kehu.approvals.selectors import (
+    approval_current_task,
     approval_flow_list,
     approval_get,
     approval_list,
-    approval_task_get,
 )
 from kehu.core.api import Pagination
 from kehu.core.permissions import ensure_perm
@@ -41,18 +41,18 @@ def get_approval(request: HttpRequest, approval_id: int) -> ApprovalRequest:
     return approval_get(user=request.user, pk=approval_id)
 
 
-@router.post("/approvals/{int:task_id}/approve", response=ApprovalOut)
-def approve_task(request: HttpRequest, task_id: int, payload: DecisionIn) -> ApprovalRequest:
-    """Approve the pending task `task_id` (an approval's `current_task`) as one of its approvers."""
-    task = approval_task_get(pk=task_id)
+@router.post("/approvals/{int:approval_id}/approve", response=ApprovalOut)
+def approve_task(request: HttpRequest, approval_id: int, payload: DecisionIn) -> ApprovalRequest:
+    """Approve the step the approval waits for, as one of its approvers (else 403)."""
+    task = approval_current_task(approval_pk=approval_id)
     approval = services.approval_approve(actor=request.user, task=task, comment=payload.comment)
     return approval_get(user=request.user, pk=approval.pk)
 
 
-@router.post("/approvals/{int:task_id}/reject", response=ApprovalOut)
-def reject_task(request: HttpRequest, task_id: int, payload: RejectIn) -> ApprovalRequest:
-    """Reject the pending task `task_id` with a comment; the submitter may edit and resubmit."""
-    task = approval_task_get(pk=task_id)
+@router.post("/approvals/{int:approval_id}/reject", response=ApprovalOut)
+def reject_task(request: HttpRequest, approval_id: int, payload: RejectIn) -> ApprovalRequest:
+    """Reject the step the approval waits for, with a comment; the submitter may edit and resubmit."""
+    task = approval_current_task(approval_pk=approval_id)
     approval = services.approval_reject(actor=request.user, task=task, comment=payload.comment)
     return approval_get(user=request.user, pk=approval.pk)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehu.approvals.choices import ApprovalView, RequestStatus, TaskStatus
 from kehu.approvals.models import ApprovalFlow, ApprovalRequest, ApprovalStep, ApprovalTask
-from kehu.core.exceptions import FilterError
+from kehu.core.exceptions import ConflictError, FilterError
 from kehu.org.models import User
 
 
@@ -89,6 +89,20 @@ def approval_get(*, user: User, pk: int) -> ApprovalRequest:
 def approval_task_get(*, pk: int) -> ApprovalTask:
     """A task by id, for deciding: whether the user may decide it is the services' rule (403), not a 404."""
     return get_object_or_404(ApprovalTask.objects.select_related("request"), pk=pk)
+
+
+def approval_current_task(*, approval_pk: int) -> ApprovalTask:
+    """The step of approval `approval_pk` that waits for a decision: Http404 if there is no such approval,
+    ConflictError if it waits for none. Whether the user may decide it is the services' rule (403)."""
+    request = get_object_or_404(ApprovalRequest.objects.only("pk"), pk=approval_pk)
+    task = (
+        ApprovalTask.objects.select_related("request")
+        .filter(request=request, status=TaskStatus.PENDING)
+        .first()
+    )
+    if task is None:
+        raise ConflictError(_("This approval has already been decided."))
+    return task
 
 
 def approval_history(*, document: models.Model) -> QuerySet[ApprovalRequest]:

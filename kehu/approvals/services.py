@@ -179,8 +179,10 @@ def _claim(*, actor: User, task: ApprovalTask, status: str, comment: str) -> App
 
 def _document(request: ApprovalRequest) -> Any:
     model = request.document_content_type.model_class()
-    assert model is not None
-    return model._default_manager.get(pk=request.document_id)
+    document = model._default_manager.filter(pk=request.document_id).first() if model else None
+    if document is None:
+        raise ConflictError(_("The document of this approval no longer exists."))
+    return document
 
 
 def _clean_comment(comment: str, *, required: bool) -> str:

@@ -398,6 +398,7 @@ def quote_copy(*, actor: User, quote: Quote) -> Quote:
 def quote_delete(*, actor: User, quote: Quote) -> None:
     """Delete a draft that never went to approval; anything else stays, for its history."""
     ensure_can_change(actor, quote, "quotes.delete_quote")
+    quote = Quote.objects.select_for_update().get(pk=quote.pk)  # waits for a submission in progress
     if quote.status != QuoteStatus.DRAFT or ApprovalRequest.objects.for_document(quote).exists():
         raise ConflictError(_("Only a draft that was never submitted can be deleted."))
     _record(actor, quote, "quote.deleted")
