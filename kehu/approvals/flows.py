@@ -24,7 +24,7 @@ from kehu.org.models import Role, User
 FLOW_FIELDS = ("document_type", "name", "active", "position", "conditions")
 
 
-def _clean_conditions(document_type: str, conditions: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+def clean_conditions(document_type: str, conditions: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     known = registry.document_type(document_type).fields
     cleaned = []
     for condition in conditions:
@@ -50,7 +50,7 @@ def _clean_conditions(document_type: str, conditions: Sequence[Mapping[str, Any]
     return cleaned
 
 
-def _clean_step(position: int, step: Mapping[str, Any]) -> dict[str, Any]:
+def clean_step(position: int, step: Mapping[str, Any]) -> dict[str, Any]:
     kind = step.get("kind")
     user_ids = list(dict.fromkeys(step.get("users") or []))
     role_id = step.get("role")
@@ -79,7 +79,7 @@ def _clean_step(position: int, step: Mapping[str, Any]) -> dict[str, Any]:
 def _replace_steps(flow: ApprovalFlow, steps: Sequence[Mapping[str, Any]]) -> None:
     if not steps:
         raise DomainError(_("A flow needs at least one step."), field="steps")
-    cleaned = [_clean_step(i, step) for i, step in enumerate(steps, start=1)]
+    cleaned = [clean_step(i, step) for i, step in enumerate(steps, start=1)]
     if ApprovalTask.objects.filter(step__flow=flow).exists():
         raise ConflictError(
             _("Approvals have gone through this flow's steps: create a new flow and deactivate this one."),
@@ -101,7 +101,7 @@ def _apply(flow: ApprovalFlow, data: Mapping[str, Any]) -> None:
     flow.name = (flow.name or "").strip()
     if not flow.name:
         raise DomainError(_("Give the flow a name."), field="name")
-    flow.conditions = _clean_conditions(flow.document_type, flow.conditions or [])
+    flow.conditions = clean_conditions(flow.document_type, flow.conditions or [])
 
 
 @transaction.atomic

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +15,9 @@ from kehu.customers.models import Contact, Customer
 from kehu.org.models import User
 from kehu.sales.opportunities.choices import MemberRole
 from kehu.sales.opportunities.models import Opportunity, Pipeline, Stage
+from kehu.sales.opportunities.services.opportunities import MAX_LINES
+from kehu.sales.products.models import Product
+from kehu.sales.products.widgets import ProductChoice, product_choices, product_field_setup
 
 EDIT_FIELDS = (
     "title",
@@ -24,6 +31,7 @@ EDIT_FIELDS = (
     "description",
 )
 CUSTOMER_CHOICES = 200  # the customer drop-down lists the user's most recent customers
+LINES_PREFIX = "lines"
 
 
 class DateInput(forms.DateInput):
@@ -53,7 +61,10 @@ class OpportunityForm(forms.ModelForm):
             "competitors": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"probability": _("Leave empty to follow the stage.")}
+        help_texts = {
+            "probability": _("Leave empty to follow the stage."),
+            "amount": _("With product lines, the amount is their sum."),
+        }
 
     def __init__(self, *args, user: User, customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,9 +127,105 @@ class OpportunityForm(forms.ModelForm):
     def contact_ids(self) -> list[int]:
         return [c.pk for c in self.cleaned_data.get("contacts") or []]
 
-    def add_service_errors(self, error: ValidationError) -> None:
+    def add_service_errors(self, error: ValidationError) -> list[str]:
+        """Put the service's messages next to their fields; returns those about the lines."""
+        line_errors = []
         for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+            if field == "lines":
+                line_errors += messages
+            else:
+                self.add_error(field if field in self.fields else None, messages)
+        return line_errors
+
+
+class OpportunityLineForm(forms.Form):
+    """One product line: a product (its name and today's price unless given) or a free-text item."""
+
+    product = forms.TypedChoiceField(label=_("Product"), required=False, coerce=int, empty_value=None)
+    name = forms.CharField(label=_("Description"), required=False, max_length=200)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), initial=1, max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+
+    def __init__(self, *args: Any, products: list[ProductChoice] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        product_field_setup(self.fields["product"], products, _("— free text —"))
+        for name, field in self.fields.items():
+            field.widget.attrs.update({"data-line-field": name, "aria-label": str(field.label)})
+        self.fields["unit_price"].widget.attrs["placeholder"] = _("auto")
+
+    def service_row(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "product_id": data.get("product"),
+            "product_name": (data.get("name") or "").strip(),
+            "quantity": data.get("quantity"),
+            "unit_price": data.get("unit_price"),
+        }
+
+
+class BaseOpportunityLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs: Any) -> None:
+        self.products = products
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"products": self.products}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The lines to save, in order: not removed, and not a blank row left as it came."""
+        return [
+            form.service_row()
+            for form in self.forms
+            if form not in self.deleted_forms and (form.has_changed() or form.initial)
+        ]
+
+
+OpportunityLineFormSet = forms.formset_factory(
+    OpportunityLineForm,
+    formset=BaseOpportunityLineFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_LINES,
+    validate_max=True,
+    absolute_max=MAX_LINES,
+)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A whole quantity without its decimals ("20", not "20.00"), so it fits the narrow column."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def opportunity_line_formset(
+    data: Mapping[str, Any] | None, opportunity: Opportunity | None
+) -> BaseOpportunityLineFormSet:
+    """The line editor, starting from the opportunity's lines. Bound only when the page sent it (its
+    management form is in `data`): a post without it leaves the lines as they are."""
+    lines = list(opportunity.lines.all()) if opportunity else []
+    ids = {line.product_id for line in lines if line.product_id}
+    kept = Product.objects.filter(pk__in=ids) if ids else []  # products no longer sold stay choosable
+    initial = [
+        {
+            "product": line.product_id,
+            "name": line.product_name,
+            "quantity": _plain(line.quantity),
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+        }
+        for line in lines
+    ]
+    submitted = data is not None and f"{LINES_PREFIX}-TOTAL_FORMS" in data
+    return OpportunityLineFormSet(
+        data if submitted else None, prefix=LINES_PREFIX, initial=initial, products=product_choices(kept)
+    )
 
 
 class ReviewForm(forms.Form):

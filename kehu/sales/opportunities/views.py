@@ -31,7 +31,14 @@ from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 from kehu.sales.opportunities import services
 from kehu.sales.opportunities.filters import OpportunityFilter
-from kehu.sales.opportunities.forms import MemberForm, OpportunityForm, ReviewForm, TransferForm
+from kehu.sales.opportunities.forms import (
+    BaseOpportunityLineFormSet,
+    MemberForm,
+    OpportunityForm,
+    ReviewForm,
+    TransferForm,
+    opportunity_line_formset,
+)
 from kehu.sales.opportunities.models import Opportunity, Pipeline, Stage
 from kehu.sales.opportunities.selectors import (
     opportunity_board,
@@ -40,6 +47,7 @@ from kehu.sales.opportunities.selectors import (
     opportunity_list,
     pipeline_list,
 )
+from kehu.sales.products.widgets import price_hints
 
 DETAIL_TABS = {
     "details": _lazy("Details"),
@@ -385,41 +393,51 @@ def opportunity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> Templ
     )
 
 
+def _write(
+    actor: User, form: OpportunityForm, lines: BaseOpportunityLineFormSet, opportunity: Opportunity | None
+) -> Opportunity:
+    given = {
+        "data": form.service_data(),
+        "contact_ids": form.contact_ids(),
+        "lines": lines.rows() if lines.is_bound else None,  # not sent: the lines stay as they are
+    }
+    if opportunity is None:
+        return services.opportunity_create(
+            actor=actor,
+            customer=form.cleaned_data["customer"],
+            pipeline=form.cleaned_data["pipeline"],
+            stage=form.cleaned_data.get("stage"),
+            **given,
+        )
+    return services.opportunity_update(actor=actor, opportunity=opportunity, **given)
+
+
 def _save(
     request: AuthenticatedHttpRequest, form: OpportunityForm, opportunity: Opportunity | None
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    lines = opportunity_line_formset(data, opportunity)
+    line_errors: list[str] = []
+    if data is not None and all([form.is_valid(), not lines.is_bound or lines.is_valid()]):
         try:
-            if opportunity is None:
-                opportunity = services.opportunity_create(
-                    actor=request.user,
-                    customer=form.cleaned_data["customer"],
-                    data=form.service_data(),
-                    pipeline=form.cleaned_data["pipeline"],
-                    stage=form.cleaned_data.get("stage"),
-                    contact_ids=form.contact_ids(),
-                )
-            else:
-                services.opportunity_update(
-                    actor=request.user,
-                    opportunity=opportunity,
-                    data=form.service_data(),
-                    contact_ids=form.contact_ids(),
-                )
+            opportunity = _write(request.user, form, lines, opportunity)
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            line_errors = form.add_service_errors(exc)
         except DomainError as exc:
             raise_if_forbidden(exc)
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Opportunity “%(title)s” saved.") % {"title": opportunity.title})
             return _redirect(request, _detail_url(opportunity))
+    context = {
+        "form": form,
+        "opportunity": opportunity,
+        "lines": lines,
+        "line_errors": line_errors,
+        "price_hints": price_hints(lines.products),
+    }
     return render_partial(
-        request,
-        "opportunities/opportunity_form.html",
-        {"form": form, "opportunity": opportunity},
-        target="form-card",
-        partial="form",
+        request, "opportunities/opportunity_form.html", context, target="form-card", partial="form"
     )
 
 

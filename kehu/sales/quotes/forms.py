@@ -3,9 +3,7 @@ hold the rules and compute prices and totals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -17,13 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.customers.models import Contact
 from kehu.sales.opportunities.models import Opportunity
-from kehu.sales.products.models import PriceList, PriceListItem, Product
+from kehu.sales.products.models import PriceList
+from kehu.sales.products.widgets import ProductChoice, product_field_setup
+from kehu.sales.products.widgets import price_hints as price_hints  # re-exported for the views
+from kehu.sales.products.widgets import product_choices as product_choices
 from kehu.sales.quotes.models import Quote
 
 QUOTE_FIELDS = ("title", "valid_until", "discount_percent", "terms", "notes")
 LINE_FIELDS = ("product_id", "name", "unit", "quantity", "unit_price", "discount_percent", "tax_rate")
 MAX_LINES = 200
-PRODUCT_CHOICES = 500  # the line editor's drop-down lists active products, by code
 
 
 class DateInput(forms.DateInput):
@@ -99,19 +99,6 @@ class QuoteForm(forms.ModelForm):
         return line_errors
 
 
-class ProductSelect(forms.Select):
-    """Options carry the product's name, unit, list price and tax rate, for the line editor's script."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.option_data: dict[str, dict[str, str]] = {}
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["attrs"].update(self.option_data.get(str(value), {}))
-        return option
-
-
 class QuoteLineForm(forms.Form):
     """One line: a product (name, unit, price and tax from it unless given) or a free-text item."""
 
@@ -131,12 +118,9 @@ class QuoteLineForm(forms.Form):
     discount_percent = _percent_field(_("Discount (%)"))
     tax_rate = _percent_field(_("Tax rate (%)"))
 
-    def __init__(self, *args: Any, products: list[tuple[str, str, dict]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, products: list[ProductChoice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["product"]
-        field.widget = ProductSelect()
-        field.widget.option_data = {value: data for value, _label, data in products}
-        field.choices = [("", _("— free text —")), *((value, label) for value, label, _data in products)]
+        product_field_setup(self.fields["product"], products, _("— free text —"))
         for name, each in self.fields.items():
             each.widget.attrs.update({"data-line-field": name, "aria-label": str(each.label)})
         self.fields["unit_price"].widget.attrs["placeholder"] = _("auto")
@@ -157,7 +141,7 @@ class QuoteLineForm(forms.Form):
 
 
 class BaseQuoteLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, products: list[tuple[str, str, dict]], **kwargs):
+    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs):
         self.products = products
         super().__init__(*args, **kwargs)
 
@@ -183,48 +167,6 @@ QuoteLineFormSet = forms.formset_factory(
     validate_max=True,
     absolute_max=MAX_LINES,
 )
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def product_choices(kept: Iterable[Product] = ()) -> list[tuple[str, str, dict]]:
-    """(value, "code name", data- attributes) for the active products, plus inactive ones already on the
-    quote (so editing keeps them)."""
-    products = list(Product.objects.filter(active=True).order_by("code")[:PRODUCT_CHOICES])
-    ids = {p.pk for p in products}
-    products += [p for p in kept if p.pk not in ids]
-    return [
-        (
-            str(p.pk),
-            f"{p.code} {p.name}",
-            {
-                "data-name": p.name,
-                "data-unit": p.unit,
-                "data-price": _money(p.list_price),
-                "data-tax": _money(p.tax_rate),
-            },
-        )
-        for p in products
-    ]
-
-
-def price_hints(products: list[tuple[str, str, dict]]) -> dict[str, dict[str, str]]:
-    """For the line editor's price hints: per active price list ("" for none chosen, which means the default
-    list), the product prices that differ from the list prices, as `price_for` applies them today."""
-    today = timezone.localdate()
-    lists = list(PriceList.objects.filter(active=True))
-    valid = [p.pk for p in lists if p.is_valid_on(today)]
-    hints: dict[str, dict[str, str]] = {str(p.pk): {} for p in lists}
-    items = PriceListItem.objects.filter(
-        price_list_id__in=valid, product_id__in=[int(value) for value, _label, _data in products]
-    ).values_list("price_list_id", "product_id", "price")
-    for price_list_id, product_id, price in items:
-        hints[str(price_list_id)][str(product_id)] = _money(price)
-    default = PriceList.objects.valid_on(today).filter(is_default=True).order_by("-valid_from").first()
-    hints[""] = hints.get(str(default.pk), {}) if default else {}
-    return hints
 
 
 def line_initial(quote: Quote) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ Who may do what:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +36,8 @@ from kehu.sales.opportunities.models import (
     weighted_amount,
 )
 from kehu.sales.opportunities.services.pipelines import pipeline_default
+from kehu.sales.products.models import Product
+from kehu.sales.products.selectors import price_for
 
 OPPORTUNITY_FIELDS = frozenset(
     {
@@ -53,6 +55,10 @@ OPPORTUNITY_FIELDS = frozenset(
 )
 SECONDS_PER_DAY = Decimal(86400)
 MAX_LINES = 200
+ZERO = Decimal(0)
+MAX_QUANTITY = Decimal("9999999999.99")  # what the line's columns hold (12 and 14 digits, 2 decimals)
+MAX_MONEY = Decimal("999999999999.99")
+MAX_ID = 2**63 - 1
 
 
 def _jsonable(value: Any) -> Any:
@@ -249,6 +255,8 @@ def opportunity_update(
     if opportunity.status in (OpportunityStatus.TERMINATED, OpportunityStatus.LOST):
         raise ConflictError(_("A closed opportunity cannot be changed."))
     cleaned = _clean_fields(data)
+    if lines:
+        cleaned.pop("amount", None)  # with lines, the amount is their sum
     changes: dict[str, list[Any]] = {}
     if "probability" in cleaned:
         overridden = cleaned["probability"] is not None
@@ -277,23 +285,84 @@ def opportunity_update(
     return opportunity
 
 
+def _line_error(position: int, message: str, **params: Any) -> ValidationError:
+    return ValidationError({"lines": message % {"line": position, **params}})
+
+
+def _line_number(value: Any, position: int, *, most: Decimal) -> Decimal:
+    """A line's quantity or price, to the cent, between 0 and `most`; a clear error for anything else."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite():
+        raise _line_error(position, _("Line %(line)s: enter a number."))
+    if not ZERO <= number <= most:
+        raise _line_error(
+            position, _("Line %(line)s: quantity and price must be positive and not absurdly large.")
+        )
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _line_products(opportunity: Opportunity, rows: Sequence[Mapping[str, Any]]) -> dict[int, Product]:
+    """The products the rows name, read at once; a row naming no product, or one no longer sold that is not
+    on the opportunity already, is refused."""
+    wanted: dict[int, int] = {}  # product id → the first line naming it
+    for position, row in enumerate(rows, start=1):
+        raw = row.get("product_id")
+        if raw in (None, ""):
+            continue
+        if isinstance(raw, bool) or not str(raw).strip().isdecimal() or int(raw) > MAX_ID:
+            raise _line_error(position, _("Line %(line)s: there is no product with id %(id)s."), id=raw)
+        wanted.setdefault(int(raw), position)
+    products = Product.objects.in_bulk(list(wanted)) if wanted else {}
+    for pk, position in wanted.items():
+        if pk not in products:
+            raise _line_error(position, _("Line %(line)s: there is no product with id %(id)s."), id=pk)
+    stopped = {pk for pk, product in products.items() if not product.active}
+    if stopped and opportunity.pk:
+        stopped -= set(
+            OpportunityLine.objects.filter(opportunity_id=opportunity.pk, product_id__in=stopped).values_list(
+                "product_id", flat=True
+            )
+        )
+    if stopped:
+        pk = min(stopped, key=wanted.__getitem__)
+        raise _line_error(
+            wanted[pk], _("Line %(line)s: %(product)s is no longer sold."), product=products[pk]
+        )
+    return products
+
+
 def _replace_lines(opportunity: Opportunity, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Replace the product lines; with lines, the amount is their sum (without, it stays as typed)."""
+    """Replace the product lines; with lines, the amount is their sum (without, it stays as typed).
+
+    A row is {product_id?, product_name?, quantity?, unit_price?}. A product line takes the product's name
+    and its price today (`price_for`: the default price list, else the list price) unless given; a free-text
+    line needs a name. Products no longer sold stay only on the opportunities that already have them."""
     if len(rows) > MAX_LINES:
         raise ValidationError({"lines": _("At most %(n)d lines.") % {"n": MAX_LINES}})
+    products = _line_products(opportunity, rows)
+    prices: dict[int, Decimal] = {}
     lines = []
     for position, row in enumerate(rows, start=1):
-        name = (row.get("product_name") or "").strip()
-        quantity = Decimal(row.get("quantity", 1)).quantize(CENT, rounding=ROUND_HALF_UP)
-        price = Decimal(row.get("unit_price", 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+        raw = row.get("product_id")
+        product = products[int(raw)] if raw not in (None, "") else None
+        name = str(row.get("product_name") or "").strip() or (product.name if product else "")
         if not name:
-            raise ValidationError({"lines": _("Every line needs a product name.")})
-        if quantity < 0 or price < 0:
-            raise ValidationError({"lines": _("Quantities and prices cannot be negative.")})
+            raise _line_error(position, _("Line %(line)s: choose a product or describe the item."))
+        quantity = row.get("quantity")
+        quantity = _line_number(1 if quantity in (None, "") else quantity, position, most=MAX_QUANTITY)
+        price = row.get("unit_price")
+        if price in (None, "") and product is not None:
+            if product.pk not in prices:
+                prices[product.pk] = price_for(product)
+            price = prices[product.pk]
+        price = _line_number(price or 0, position, most=MAX_MONEY)
         lines.append(
             OpportunityLine(
                 opportunity=opportunity,
-                product_id=row.get("product_id"),
+                product_id=product.pk if product else None,
                 product_name=name[:200],
                 quantity=quantity,
                 unit_price=price,
@@ -301,10 +370,13 @@ def _replace_lines(opportunity: Opportunity, rows: Sequence[Mapping[str, Any]]) 
                 position=position,
             )
         )
+    total = sum((line.amount for line in lines), ZERO)
+    if total > MAX_MONEY:
+        raise ValidationError({"lines": _("The lines add up to more than the largest amount allowed.")})
     OpportunityLine.objects.filter(opportunity=opportunity).delete()
     OpportunityLine.objects.bulk_create(lines)
     if lines:
-        opportunity.amount = sum((line.amount for line in lines), Decimal(0))
+        opportunity.amount = total
 
 
 def _record_move(actor: User, opportunity: Opportunity, stage: Stage, now: Any) -> StageChange:

@@ -1,5 +1,6 @@
 """Browser tests of the opportunity pages: drag a card to the next stage on the board, win through the review
-dialog on the detail page, and screenshots of the list, board and detail pages."""
+dialog on the detail page, add product lines on the form, and screenshots of the list, board, detail and
+form pages."""
 
 import os
 from datetime import timedelta
@@ -18,6 +19,7 @@ from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity, Pipeline, StageChange
 from kehu.sales.opportunities.services import opportunity_create, opportunity_move
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
+from kehu.sales.products.tests.factories import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 default_pipeline = import_module("kehu.sales.opportunities.migrations.0002_default_pipeline").create
@@ -121,6 +123,71 @@ def test_win_through_the_review_dialog_on_the_detail_page(page: Page, live_serve
         "方案贴合，价格合理",
         "金蝶",
     )
+
+
+def test_add_a_product_line_on_the_form_and_see_it_on_the_saved_opportunity(page: Page, live_server, org):
+    product = ProductFactory(code="CRM-STD", name="CRM 标准版", list_price=Decimal("1000.00"))
+    customer = CustomerFactory(owner=org.rep, name="苏州科技")
+    log_in(page, live_server, org.rep.username)
+    page.goto(f"{live_server.url}/opportunities/new/?customer={customer.pk}")
+    expect(page.get_by_test_id("line-add")).to_be_visible()  # the line editor's script is running
+    page.fill("#id_title", "苏州CRM项目")
+    page.select_option("#id_lines-0-product", str(product.pk))
+    expect(page.locator("#id_lines-0-name")).to_have_value("CRM 标准版")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_attribute("placeholder", "1000.00")
+    page.fill("#id_lines-0-quantity", "2")
+
+    page.get_by_test_id("line-add").click()
+    expect(page.locator("[data-lines] [data-line]")).to_have_count(2)
+    page.fill("#id_lines-1-name", "实施服务")
+    page.fill("#id_lines-1-unit_price", "500")
+    expect(page.locator('[data-total="subtotal"]')).to_have_text("2,500.00")
+    page.get_by_test_id("opportunity-save").click()
+
+    expect(page.get_by_test_id("amount")).to_have_text("2,500.00 CNY")
+    page.get_by_test_id("tab-lines").click()
+    expect(page.locator("#opportunity-tab")).to_contain_text("实施服务")
+    expect(page.locator("#opportunity-tab")).to_contain_text("CRM 标准版")
+    o = Opportunity.objects.get(title="苏州CRM项目")
+    assert [(line.product_id, line.amount) for line in o.lines.all()] == [
+        (product.pk, Decimal("2000.00")),
+        (None, Decimal("500.00")),
+    ]
+    assert o.amount == Decimal("2500.00")
+
+
+def test_opportunity_form_screenshots_with_lines(page: Page, live_server, org, settings):
+    """The form with two lines, desktop and phone widths, English and Chinese: nothing overflows sideways."""
+    if LOCALE_DIR:
+        settings.LOCALE_PATHS = [LOCALE_DIR]
+    products = [
+        ProductFactory(code="CRM-ENT", name="客户关系管理系统 企业版", list_price=Decimal("128000.00")),
+        ProductFactory(code="SVC-IMPL", name="实施服务", unit="人天", list_price=Decimal("2500.00")),
+    ]
+    o = opportunity_create(
+        actor=org.admin,
+        customer=CustomerFactory(owner=org.admin, name="江苏南通精密机械制造有限公司"),
+        data={"title": "智能制造数字化转型项目一期"},
+        lines=[
+            {"product_id": products[0].pk, "quantity": "1"},
+            {"product_id": products[1].pk, "quantity": "20", "unit_price": "2200"},
+        ],
+    )
+    log_in(page, live_server, org.admin.username)
+    for language in ("en", "zh-hans"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/opportunities/{o.pk}/edit/")
+            expect(page.get_by_test_id("line-add")).to_be_visible()
+            expect(page.locator('[data-total="subtotal"]')).to_have_text("172,000.00")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, (language, width)
+            if SHOTS:
+                Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                page.screenshot(
+                    path=f"{SHOTS}/opportunities-form-lines-{language}-{width}.png", full_page=True
+                )
 
 
 def test_opportunity_screenshots(page: Page, live_server, org, settings):

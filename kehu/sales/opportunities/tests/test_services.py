@@ -22,6 +22,7 @@ from kehu.sales.opportunities.models import (
     weighted_amount,
 )
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
+from kehu.sales.products.tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,137 @@ def test_create_with_lines_takes_their_sum_as_amount(org):
         True,
     )
     assert opportunity.weighted_amount == Decimal("33659.99")  # 33659.9945
+
+
+# Product lines --------------------------------------------------------------------------------------------
+
+
+def _lines(opportunity):
+    return list(
+        opportunity.lines.values_list("product_id", "product_name", "quantity", "unit_price", "amount")
+    )
+
+
+def test_a_product_line_takes_the_products_name_and_todays_price(org):
+    product = ProductFactory(name="CRM 标准版", list_price=Decimal("1000.00"))
+    other = ProductFactory(name="实施服务", list_price=Decimal("2500.00"))
+    price_list = PriceListFactory(
+        is_default=True, valid_from=timezone.localdate() - timedelta(days=1), valid_to=None
+    )
+    PriceListItemFactory(price_list=price_list, product=product, price=Decimal("900.00"))
+    opportunity = services.opportunity_create(
+        actor=org.rep,
+        customer=CustomerFactory(owner=org.rep),
+        data={"title": "CRM"},
+        lines=[
+            {"product_id": product.pk, "quantity": "2"},  # the default price list's price
+            {"product_id": str(other.pk), "product_name": "", "unit_price": None},  # the list price
+            {"product_id": product.pk, "product_name": "CRM 标准版（赠送）", "unit_price": "0"},
+            {"product_name": "数据迁移", "quantity": "1", "unit_price": "18000"},
+        ],
+    )
+    assert _lines(opportunity) == [
+        (product.pk, "CRM 标准版", Decimal("2.00"), Decimal("900.00"), Decimal("1800.00")),
+        (other.pk, "实施服务", Decimal("1.00"), Decimal("2500.00"), Decimal("2500.00")),
+        (product.pk, "CRM 标准版（赠送）", Decimal("1.00"), Decimal("0.00"), Decimal("0.00")),
+        (None, "数据迁移", Decimal("1.00"), Decimal("18000.00"), Decimal("18000.00")),
+    ]
+    opportunity.refresh_from_db()
+    assert opportunity.amount == Decimal("22300.00")
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_product_lines_read_all_products_at_once(org, count, django_assert_num_queries):
+    products = [ProductFactory(list_price=Decimal(100 + i)) for i in range(count)]
+    opportunity = OpportunityFactory(owner=org.rep)
+    rows = [{"product_id": p.pk, "unit_price": "5"} for p in products]
+    # The same for 1 and 10 lines: savepoint, edit rights, the products, delete and insert the lines, save.
+    with django_assert_num_queries(10):
+        services.opportunity_update(actor=org.rep, opportunity=opportunity, data={}, lines=rows)
+    assert opportunity.lines.count() == count
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"product_id": 999999}, "Line 2: there is no product with id 999999."),
+        ({"product_id": "abc"}, "Line 2: there is no product with id abc."),
+        ({"product_name": "", "unit_price": "10"}, "Line 2: choose a product or describe the item."),
+        ({"product_name": "服务", "quantity": "-1"}, "Line 2: quantity and price must be positive"),
+        ({"product_name": "服务", "unit_price": "-0.01"}, "Line 2: quantity and price must be positive"),
+        ({"product_name": "服务", "unit_price": "1e20"}, "Line 2: quantity and price must be positive"),
+        ({"product_name": "服务", "quantity": "zwei"}, "Line 2: enter a number."),
+        ({"product_name": "服务", "unit_price": "NaN"}, "Line 2: enter a number."),
+        ({"product_name": "服务", "unit_price": [1]}, "Line 2: enter a number."),
+    ],
+)
+def test_a_bad_line_is_refused_and_nothing_is_created(org, row, message):
+    customer = CustomerFactory(owner=org.rep)
+    with pytest.raises(ValidationError) as exc:
+        services.opportunity_create(
+            actor=org.rep,
+            customer=customer,
+            data={"title": "设备"},
+            lines=[{"product_name": "服务器", "unit_price": "10"}, row],
+        )
+    assert exc.value.message_dict["lines"][0].startswith(message)
+    assert (Opportunity.objects.count(), OpportunityLine.objects.count()) == (0, 0)
+
+
+def test_lines_adding_up_beyond_the_largest_amount_are_refused(org):
+    row = {"product_name": "服务", "quantity": "9999999999", "unit_price": "999999999999"}
+    with pytest.raises(ValidationError) as exc:
+        services.opportunity_create(
+            actor=org.rep, customer=CustomerFactory(owner=org.rep), data={"title": "x"}, lines=[row]
+        )
+    assert exc.value.message_dict == {"lines": ["The lines add up to more than the largest amount allowed."]}
+    assert Opportunity.objects.count() == 0
+
+
+def test_a_product_no_longer_sold_stays_on_its_opportunity_but_is_not_added_anew(org):
+    product = ProductFactory(name="旧版软件", list_price=Decimal("500.00"))
+    opportunity = services.opportunity_create(
+        actor=org.rep,
+        customer=CustomerFactory(owner=org.rep),
+        data={"title": "旧版升级"},
+        lines=[{"product_id": product.pk}],
+    )
+    product.active = False
+    product.save()
+
+    services.opportunity_update(
+        actor=org.rep, opportunity=opportunity, data={}, lines=[{"product_id": product.pk, "quantity": "3"}]
+    )
+    assert _lines(opportunity) == [
+        (product.pk, "旧版软件", Decimal("3.00"), Decimal("500.00"), Decimal("1500.00"))
+    ]
+    other = OpportunityFactory(owner=org.rep, amount=Decimal("100"))
+    with pytest.raises(ValidationError) as exc:
+        services.opportunity_update(
+            actor=org.rep,
+            opportunity=other,
+            data={},
+            lines=[{"product_name": "服务", "unit_price": "1"}, {"product_id": product.pk}],
+        )
+    assert exc.value.message_dict == {"lines": [f"Line 2: {product.code} 旧版软件 is no longer sold."]}
+    other.refresh_from_db()
+    assert (other.amount, other.lines.count()) == (Decimal("100.00"), 0)
+
+
+def test_update_replaces_the_lines_and_records_the_amount_change(org):
+    opportunity = OpportunityFactory(owner=org.rep, amount=Decimal("100.00"))
+    opportunity.lines.create(product_name="旧行", amount=Decimal("100.00"))
+    services.opportunity_update(
+        actor=org.rep,
+        opportunity=opportunity,
+        data={"amount": Decimal("1")},  # ignored: with lines the amount is their sum
+        lines=[{"product_name": "新行", "quantity": "2", "unit_price": "250"}],
+    )
+    assert _lines(opportunity) == [(None, "新行", Decimal("2.00"), Decimal("250.00"), Decimal("500.00"))]
+    opportunity.refresh_from_db()
+    assert opportunity.amount == Decimal("500.00")
+    entry = Activity.objects.get(verb="opportunity.updated")
+    assert entry.data["changes"]["amount"] == ["100.00", "500.00"]
 
 
 def test_create_refuses_a_customer_outside_the_scope_and_creates_nothing(org):

@@ -12,6 +12,7 @@ from kehu.customers.tests.factories import ContactFactory, CustomerFactory
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity, OpportunityMember, StageChange
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
+from kehu.sales.products.tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +376,149 @@ def test_edit_keeps_the_probability_following_the_stage(client, org):
     assert response.status_code == 302
     o.refresh_from_db()
     assert (o.title, o.probability, o.weighted_amount) == ("新标题", Decimal("10.00"), Decimal("20000.00"))
+
+
+# Product lines --------------------------------------------------------------------------------------------
+
+
+def line_data(rows: list[dict], initial: int = 0) -> dict:
+    """The line editor's fields as the page posts them."""
+    data = {"lines-TOTAL_FORMS": len(rows), "lines-INITIAL_FORMS": initial}
+    for i, row in enumerate(rows):
+        data |= {f"lines-{i}-{k}": v for k, v in {"quantity": "1", **row}.items()}
+    return data
+
+
+def stored_lines(o) -> list[tuple]:
+    return list(o.lines.values_list("product_id", "product_name", "quantity", "unit_price", "amount"))
+
+
+def test_create_with_a_product_line_and_a_free_text_line(client, org, stages):
+    customer = CustomerFactory(owner=org.rep)
+    product = ProductFactory(code="CRM-STD", name="CRM 标准版", list_price=Decimal("1000.00"))
+    login(client, org.rep)
+    html = client.get(reverse("opportunities:create")).content.decode()
+    assert 'data-name="CRM 标准版"' in html
+    assert 'data-price="1000.00"' in html
+    assert "With product lines, the amount is their sum." in html
+    response = client.post(
+        reverse("opportunities:create"),
+        {
+            "title": "CRM 项目",
+            "customer": customer.pk,
+            "pipeline": stages["销售线索"].pipeline_id,
+            "amount": "1",  # ignored: the lines' sum
+            **line_data(
+                [
+                    {"product": product.pk, "name": "", "quantity": "2", "unit_price": ""},
+                    {"product": "", "name": "实施服务", "quantity": "3", "unit_price": "500"},
+                    {"product": "", "name": "", "unit_price": ""},  # the blank row: skipped
+                ]
+            ),
+        },
+    )
+    o = Opportunity.objects.get(title="CRM 项目")
+    assert response["Location"] == detail(o)
+    assert stored_lines(o) == [
+        (product.pk, "CRM 标准版", Decimal("2.00"), Decimal("1000.00"), Decimal("2000.00")),
+        (None, "实施服务", Decimal("3.00"), Decimal("500.00"), Decimal("1500.00")),
+    ]
+    assert (o.amount, o.weighted_amount) == (Decimal("3500.00"), Decimal("350.00"))
+
+
+def test_edit_starts_from_the_lines_and_replaces_them(client, org):
+    old = ProductFactory(name="旧版软件", list_price=Decimal("300.00"), active=False)  # still on the deal
+    new = ProductFactory(name="新版软件", list_price=Decimal("800.00"))
+    o = OpportunityFactory(owner=org.rep, amount=Decimal("700.00"))
+    o.lines.create(product_id=old.pk, product_name="旧版软件", unit_price=300, amount=300, position=1)
+    o.lines.create(product_name="培训", quantity=2, unit_price=200, amount=400, position=2)
+    url = reverse("opportunities:edit", args=[o.pk])
+    response = login(client, org.rep).get(url)
+    lines = response.context["lines"]
+    assert [f.initial.get("name") for f in lines] == ["旧版软件", "培训", None]  # and a blank row
+    assert f'<option value="{old.pk}" data-name="旧版软件"' in response.content.decode()
+
+    response = client.post(
+        url,
+        {
+            "title": o.title,
+            "amount": "700",
+            **line_data(
+                [
+                    {"product": old.pk, "name": "旧版软件", "quantity": "2", "unit_price": "300"},
+                    {"product": "", "name": "培训", "quantity": "2", "unit_price": "200", "DELETE": "on"},
+                    {"product": new.pk, "name": "", "unit_price": ""},
+                ],
+                initial=2,
+            ),
+        },
+    )
+    assert response.status_code == 302
+    o.refresh_from_db()
+    assert stored_lines(o) == [
+        (old.pk, "旧版软件", Decimal("2.00"), Decimal("300.00"), Decimal("600.00")),
+        (new.pk, "新版软件", Decimal("1.00"), Decimal("800.00"), Decimal("800.00")),
+    ]
+    assert o.amount == Decimal("1400.00")
+
+
+def test_a_bad_line_shows_an_error_and_saves_nothing(client, org, stages):
+    customer = CustomerFactory(owner=org.rep)
+    login(client, org.rep)
+    data = {"title": "坏行", "customer": customer.pk, "pipeline": stages["销售线索"].pipeline_id}
+    response = client.post(
+        reverse("opportunities:create"),
+        data | line_data([{"product": "", "name": "", "unit_price": "100"}]),  # a price, but what?
+    )
+    assert response.status_code == 200
+    assert response.context["line_errors"] == ["Line 1: choose a product or describe the item."]
+    assert 'data-testid="line-errors"' in response.content.decode()
+    response = client.post(
+        reverse("opportunities:create"),
+        data | line_data([{"product": "", "name": "服务", "quantity": "-1"}]),
+    )
+    assert response.context["lines"].forms[0].errors["quantity"]
+    assert not Opportunity.objects.exists()
+
+    o = OpportunityFactory(owner=org.rep, title="旧标题", amount=Decimal("100.00"))
+    o.lines.create(product_name="服务器", unit_price=100, amount=100)
+    response = client.post(
+        reverse("opportunities:edit", args=[o.pk]),
+        {"title": "新标题", "amount": "100", **line_data([{"product": "999999", "name": "x"}])},
+    )
+    assert response.context["lines"].forms[0].errors["product"]
+    o.refresh_from_db()
+    assert (o.title, stored_lines(o)) == (
+        "旧标题",
+        [(None, "服务器", Decimal("1.00"), Decimal("100.00"), Decimal("100.00"))],
+    )
+
+
+def test_a_post_without_the_line_editor_keeps_the_lines(client, org):
+    o = OpportunityFactory(owner=org.rep, title="旧标题", amount=Decimal("100.00"))
+    o.lines.create(product_name="服务器", unit_price=100, amount=100)
+    response = login(client, org.rep).post(
+        reverse("opportunities:edit", args=[o.pk]), {"title": "新标题", "amount": "100"}
+    )
+    assert response.status_code == 302
+    o.refresh_from_db()
+    assert (o.title, o.lines.count(), o.amount) == ("新标题", 1, Decimal("100.00"))
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_form_takes_constant_queries_whatever_the_lines(client, org, rows, django_assert_max_num_queries):
+    o = OpportunityFactory(owner=org.rep)
+    price_list = PriceListFactory(is_default=True, valid_from=timezone.localdate(), valid_to=None)
+    for i in range(rows):
+        product = ProductFactory(active=i % 2 == 0)  # some no longer sold, still on the deal
+        PriceListItemFactory(price_list=price_list, product=product)
+        o.lines.create(product_id=product.pk, product_name=product.name, position=i)
+    login(client, org.rep)
+    # The same bound for 1 and 30 lines; it includes the site's chrome (session, user, nav, notifications)
+    # and the product drop-down: active products, those on the deal, price lists, their prices, the default.
+    with django_assert_max_num_queries(17):
+        response = client.get(reverse("opportunities:edit", args=[o.pk]))
+    assert len(response.context["lines"].forms) == rows + 1
 
 
 def test_outsider_without_permission_cannot_create(client, org):

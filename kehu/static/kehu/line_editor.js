@@ -1,6 +1,13 @@
-// The quote form's line editor: add and remove line rows (a Django formset), fill a row from the chosen
-// product, show the price that applies as a hint, and an estimate of the totals. The saved totals come from
-// the server. No inline scripts (CSP); works again after htmx swaps the form (#form-card).
+// The line editor of a form marked `data-line-editor` (quotes, opportunities): add and remove line rows (a
+// Django formset), fill a row from the chosen product, show the price that applies as a hint, and an
+// estimate of the totals. The saved totals come from the server. No inline scripts (CSP); works again after
+// htmx swaps the form (#form-card).
+//
+// The form holds: rows `[data-lines] [data-line]` whose inputs carry `data-line-field` ("product", "name",
+// and optionally "unit", "quantity", "unit_price", "discount_percent", "tax_rate"), a
+// `<template data-line-template>` with the formset's empty form, a `[data-line-add]` button, optionally a
+// `[data-line-totals]` box with any of `[data-total="subtotal|discount|tax|total"]`, a price list select
+// `[data-price-list]` and the price hints as JSON (`json_script`, an id ending in "price-hints").
 (function () {
   "use strict";
 
@@ -15,7 +22,7 @@
   }
 
   function hints(form) {
-    var el = form.querySelector("#quote-price-hints");
+    var el = form.querySelector('script[id$="price-hints"]');
     if (!el) return {};
     if (!el._parsed) el._parsed = JSON.parse(el.textContent || "{}");
     return el._parsed;
@@ -105,7 +112,7 @@
       var defaultTax = taxInput ? taxInput.dataset.defaultPlaceholder || taxInput.placeholder : 0;
       var price = number(field(row, "unit_price"), hintedPrice(form, row));
       var amount = cents(number(field(row, "quantity"), 0) * price * (100 - number(field(row, "discount_percent"), 0)) / 100);
-      var rate = number(taxInput, option ? option.dataset.tax : defaultTax);
+      var rate = taxInput ? number(taxInput, option ? option.dataset.tax : defaultTax) : 0; // no tax field: no tax
       subtotal += amount;
       byRate[rate] = (byRate[rate] || 0) + amount;
     });
@@ -170,7 +177,7 @@
   }
 
   function formOf(el) {
-    return el.closest ? el.closest("form[data-quote-form]") : null;
+    return el.closest ? el.closest("form[data-line-editor]") : null;
   }
 
   document.addEventListener("click", function (event) {
@@ -196,7 +203,7 @@
   });
 
   function initAll() {
-    document.querySelectorAll("form[data-quote-form]").forEach(init);
+    document.querySelectorAll("form[data-line-editor]").forEach(init);
   }
 
   document.addEventListener("DOMContentLoaded", initAll);
