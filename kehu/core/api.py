@@ -61,7 +61,7 @@ class Pagination(LimitOffsetPagination):
 
     class Input(Schema):
         limit: int = Field(PAGE_SIZE, ge=1, description=f"Page size, at most {MAX_PAGE_SIZE}.")
-        offset: int = Field(0, ge=0, description="How many records to skip.")
+        offset: int = Field(0, ge=0, le=MAX_ID, description="How many records to skip.")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE_SIZE, **kwargs)

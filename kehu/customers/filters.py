@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.customers.choices import CustomerKind, CustomerLevel, CustomerStatus, Industry
 from kehu.customers.models import Customer
 from kehu.customers.search import search_condition
@@ -32,8 +33,8 @@ class CustomerFilter(django_filters.FilterSet):
     )
     tag = django_filters.CharFilter(method="by_tag", label=_("Tag"))
     province = django_filters.CharFilter(field_name="province", label=_("Region"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
-    department = django_filters.NumberFilter(field_name="department_id", label=_("Department"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner"))
+    department = IdFilter(field_name="department_id", label=_("Department"))
     sort = django_filters.ChoiceFilter(
         method="order",
         label=_("Sort"),

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.params import id_param
 from kehu.customers.models import Contact, Customer
 from kehu.customers.services import CONTACT_FIELDS, CUSTOMER_FIELDS
 
@@ -91,4 +92,4 @@ class TransferForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: id_param(value) is not None

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.followups.choices import FollowUpMethod
 from kehu.followups.models import FollowUp
 
@@ -18,11 +19,11 @@ def _day_start(day: date) -> datetime:
 
 
 class FollowUpFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
     method = django_filters.ChoiceFilter(
         choices=FollowUpMethod.choices, label=_("Method"), empty_label=_("Any")
     )
-    author = django_filters.NumberFilter(field_name="created_by_id", label=_("Recorded by"))
+    author = IdFilter(field_name="created_by_id", label=_("Recorded by"))
     date_from = django_filters.DateFilter(method="on_or_after", label=_("From"))
     date_to = django_filters.DateFilter(method="on_or_before", label=_("To"))
 

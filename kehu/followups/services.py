@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError
+from kehu.core.params import id_param
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.models import Contact, Customer
 from kehu.followups.choices import FollowUpMethod, PlanStatus
@@ -144,8 +145,8 @@ def _clean_contact(customer: Customer, value: Any, errors: dict[str, list[str]])
         return None
     contact_id = value.pk if isinstance(value, Contact) else str(value)
     contact = None
-    if str(contact_id).isdigit():
-        contact = Contact.objects.alive().filter(pk=int(contact_id), customer_id=customer.pk).first()
+    if id_param(contact_id):
+        contact = Contact.objects.alive().filter(pk=id_param(contact_id), customer_id=customer.pk).first()
     if contact is None:
         errors["contact"] = [_("This contact does not belong to the customer.")]
     return contact

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kehu.core.exceptions import DomainError
+from kehu.core.params import id_param
 from kehu.customers.choices import CustomerSource, Industry
 from kehu.leads.choices import InvalidReason
 from kehu.leads.models import AssignmentRule, Lead
@@ -70,7 +71,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: id_param(value) is not None
 
 
 def _split(text: str) -> list[str]:

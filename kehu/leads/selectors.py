@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kehu.core.activity import Activity, activity_for
 from kehu.core.exceptions import FilterError
+from kehu.core.params import id_param
 from kehu.customers.search import search_text_contains
 from kehu.customers.validators import search_key
 from kehu.leads.choices import LeadStatus
@@ -63,8 +64,8 @@ def lead_list(
             qs = qs.filter(**{name: filters[name]})
     owner = filters.get("owner") or ""
     if owner:
-        if str(owner).isdigit():
-            qs = qs.filter(owner_id=int(owner))
+        if id_param(owner):
+            qs = qs.filter(owner_id=id_param(owner))
         else:
             errors["owner"] = ["Give a user id."]
     sla = filters.get("sla") or ""

@@ -5,8 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.api import MAX_ID
 from kehu.core.exceptions import DomainError
+from kehu.core.params import id_param
 from kehu.customers.choices import CustomerLevel
 from kehu.org.models import Department, User
 from kehu.pool.configuration import ADMIN_FIELDS, MEMBER_FIELDS, POOL_FIELDS
@@ -123,7 +123,7 @@ class IdsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit() and int(value) <= MAX_ID
+        self.fields["ids"].valid_value = lambda value: id_param(value) is not None
         self.fields["ids"].error_messages["required"] = _("Tick at least one customer.")
 
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity
 
@@ -22,13 +23,13 @@ SORTS = {
 
 class OpportunityFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    pipeline = django_filters.NumberFilter(field_name="pipeline_id", label=_("Pipeline"))
-    stage = django_filters.NumberFilter(field_name="stage_id", label=_("Stage"))
+    pipeline = IdFilter(field_name="pipeline_id", label=_("Pipeline"))
+    stage = IdFilter(field_name="stage_id", label=_("Stage"))
     status = django_filters.ChoiceFilter(
         choices=OpportunityStatus.choices, label=_("Status"), empty_label=_("Any")
     )
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
     close_from = django_filters.DateFilter(
         field_name="expected_close_date", lookup_expr="gte", label=_("Closing from")
     )

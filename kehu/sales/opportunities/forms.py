@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.params import id_param
 from kehu.customers.models import Contact, Customer
 from kehu.org.models import User
 from kehu.sales.opportunities.choices import MemberRole
@@ -109,9 +110,8 @@ class OpportunityForm(forms.ModelForm):
 
     def _chosen_customer(self) -> Customer | None:
         value = self.data.get("customer") if self.is_bound else None
-        if not value or not str(value).isdigit():
-            return None
-        return self.fields["customer"].queryset.filter(pk=value).first()
+        pk = id_param(value)
+        return self.fields["customer"].queryset.filter(pk=pk).first() if pk else None
 
     def _post_clean(self):
         """Skip ModelForm's model validation: the service validates and normalises, once."""

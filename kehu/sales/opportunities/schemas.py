@@ -95,9 +95,9 @@ class PipelineOut(Schema):
 
 class LineIn(_Input):
     product_id: Id | None = None
-    product_name: _text(200)
+    product_name: _text(200) = Field("", description="Default: the product's name.")
     quantity: Quantity = Decimal(1)
-    unit_price: Money = Decimal(0)
+    unit_price: Money | None = Field(None, description="Default: the product's price today.")
 
 
 class LineOut(Schema):

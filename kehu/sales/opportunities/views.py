@@ -24,6 +24,7 @@ from kehu.core.activity import activity_for
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial, toast
 from kehu.core.pagination import paginate
+from kehu.core.params import id_param
 from kehu.core.scopes import ViewFilter
 from kehu.customers.models import Customer
 from kehu.org.http import AuthenticatedHttpRequest
@@ -184,9 +185,9 @@ def _refused(request: AuthenticatedHttpRequest, exc: DomainError, back: str) -> 
 def opportunity_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = opportunity_get(user=request.user, pk=pk)
     back = _back(request, opportunity)
-    raw = request.POST.get("stage", "")
+    stage_pk = id_param(request.POST.get("stage"))
     stage = (
-        Stage.objects.filter(pipeline_id=opportunity.pipeline_id, pk=raw).first() if raw.isdigit() else None
+        Stage.objects.filter(pipeline_id=opportunity.pipeline_id, pk=stage_pk).first() if stage_pk else None
     )
     if stage is None:
         return _refused(request, DomainError(_("Choose a stage of this pipeline.")), back)
@@ -206,7 +207,7 @@ def opportunity_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 def _review_view(request: AuthenticatedHttpRequest, pk: int, *, won: bool) -> HttpResponse:
     opportunity = opportunity_get(user=request.user, pk=pk)
     wanted = request.GET.get("stage", "")
-    initial = {"next": _detail_url(opportunity), "stage": wanted if wanted.isdigit() else None}
+    initial = {"next": _detail_url(opportunity), "stage": id_param(wanted)}
     form = ReviewForm(request.POST or None, won=won, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -444,9 +445,11 @@ def _save(
 @login_required
 @permission_required("opportunities.add_opportunity", raise_exception=True)
 def opportunity_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    raw = request.GET.get("customer", "")
+    customer_pk = id_param(request.GET.get("customer"))
     customer = (
-        Customer.objects.visible_to(request.user).alive().filter(pk=raw).first() if raw.isdigit() else None
+        Customer.objects.visible_to(request.user).alive().filter(pk=customer_pk).first()
+        if customer_pk
+        else None
     )
     form = OpportunityForm(request.POST or None, user=request.user, customer=customer)
     return _save(request, form, None)

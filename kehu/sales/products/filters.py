@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.sales.products.models import Product, ProductCategory
 
 
@@ -24,7 +25,7 @@ def category_subtree_ids(category_id: int) -> list[int]:
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    category = django_filters.NumberFilter(method="in_category", label=_("Category"))
+    category = IdFilter(method="in_category", label=_("Category"))
     active = django_filters.BooleanFilter(field_name="active", label=_("Active"))
 
     class Meta:

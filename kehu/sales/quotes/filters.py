@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.sales.quotes.choices import APPROVED_OR_SENT, QuoteStatus
 from kehu.sales.quotes.models import Quote
 
@@ -20,8 +21,8 @@ SORTS = {
 class QuoteFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.ChoiceFilter(choices=QuoteStatus.choices, label=_("Status"), empty_label=_("Any"))
-    opportunity = django_filters.NumberFilter(field_name="opportunity_id", label=_("Opportunity"))
-    customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    opportunity = IdFilter(field_name="opportunity_id", label=_("Opportunity"))
+    customer = IdFilter(field_name="customer_id", label=_("Customer"))
     expired = django_filters.BooleanFilter(method="only_expired", label=_("Expired"))
     sort = django_filters.ChoiceFilter(
         method="order",

@@ -26,6 +26,7 @@ from kehu.core.amount_words import rmb_upper
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
+from kehu.core.params import id_param
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.models import User
 from kehu.sales.opportunities.models import Opportunity
@@ -142,11 +143,11 @@ def _save(request: AuthenticatedHttpRequest, opportunity: Opportunity, quote: Qu
 @login_required
 @permission_required("quotes.add_quote", raise_exception=True)
 def quote_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    raw = request.GET.get("opportunity", "")
-    if not raw.isdigit():
+    opportunity_pk = id_param(request.GET.get("opportunity"))
+    if opportunity_pk is None:
         messages.info(request, _("Open an opportunity to write a quote for it."))
         return redirect("opportunities:list")
-    opportunity = opportunity_get(user=request.user, pk=int(raw))
+    opportunity = opportunity_get(user=request.user, pk=opportunity_pk)
     try:
         ensure_can_edit(request.user, opportunity)
     except DomainError as exc:

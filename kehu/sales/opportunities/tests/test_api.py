@@ -13,6 +13,7 @@ from kehu.org.services import api_token_create
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity, OpportunityMember, Pipeline, StageChange
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
+from kehu.sales.products.tests.factories import ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("kehu.sales.opportunities.tests.urls")]
 
@@ -241,6 +242,20 @@ def test_board_returns_columns_with_totals(org):
 
 
 # Pipelines -------------------------------------------------------------------------------------------------
+
+
+def test_a_product_line_takes_the_products_name_and_price(org):
+    product = ProductFactory(name="CRM 企业版", list_price=Decimal("128000.00"))
+    opportunity = OpportunityFactory(owner=org.rep)
+    client = api_client(org.rep)
+    url = f"/api/v1/opportunities/{opportunity.pk}"
+
+    body = client.patch(url, {"lines": [{"product_id": product.pk}]}, content_type="application/json").json()
+
+    assert (body["lines"][0]["product_name"], body["lines"][0]["unit_price"]) == ("CRM 企业版", "128000.00")
+    assert body["amount"] == "128000.00"
+    free = client.patch(url, {"lines": [{"quantity": "1"}]}, content_type="application/json")
+    assert (free.status_code, free.json()["field"]) == (400, "lines")
 
 
 def test_pipelines_list_and_admin_changes(org):

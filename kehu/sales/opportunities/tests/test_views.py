@@ -219,7 +219,7 @@ def test_win_into_a_chosen_won_stage_from_the_progress_bar(client, org, stages):
     url = reverse("opportunities:win", args=[o.pk])
     later = stages["项目实施"]
     response = login(client, org.rep).get(url, {"stage": later.pk})
-    assert response.context["form"].initial["stage"] == str(later.pk)
+    assert response.context["form"].initial["stage"] == later.pk
     client.post(url, {"reason": "r", "summary": "s", "stage": later.pk})
     o.refresh_from_db()
     assert (o.status, o.stage) == (OpportunityStatus.WON, later)
