@@ -12,7 +12,7 @@
         on_approved=quote_mark_approved,   # request is None when no flow applied (approved at once)
         on_rejected=quote_mark_rejected,
         on_cancelled=quote_mark_draft,
-        url=lambda quote: f"/sales/quotes/{quote.pk}/",
+        url=lambda quote: f"/quotes/{quote.pk}/",
     )
 
 The callbacks run inside the approval service's transaction: they set the document's status and record

@@ -33,10 +33,14 @@ class QuoteLineIn(_Input):
     unit: _text(16) = Field("", description="Default: the product's unit.")
     quantity: Quantity = Decimal(1)
     unit_price: Money | None = Field(
-        None, description="Without tax. Default for a product: its price on the quote's price list."
+        None,
+        description="Without tax. Default for a product: its price in the quote's currency (price list, "
+        "else the default price list, else the list price); required for a free-text line.",
     )
     discount_percent: Percent = Decimal(0)
-    tax_rate: Percent | None = Field(None, description="Default: the product's rate, else 13 %.")
+    tax_rate: Percent | None = Field(
+        None, description="Default: the product's rate, else KEHU_DEFAULT_TAX_RATE (13)."
+    )
 
     def service_row(self) -> dict[str, Any]:
         row = self.model_dump(exclude={"product"})

@@ -13,7 +13,7 @@ draft and rejected; after that, copy the quote into a new draft.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
@@ -28,6 +28,7 @@ from kehu.approvals.models import ApprovalRequest
 from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, approval_submit
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
+from kehu.core.params import id_param
 from kehu.core.permissions import ensure_perm
 from kehu.core.sequences import sequence_next
 from kehu.customers.models import Contact
@@ -35,8 +36,7 @@ from kehu.org.models import User
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity
 from kehu.sales.opportunities.services.opportunities import ensure_can_edit
-from kehu.sales.products.models import PriceList, Product
-from kehu.sales.products.selectors import price_for
+from kehu.sales.products.models import PriceList, PriceListItem, Product
 from kehu.sales.quotes.choices import APPROVED_OR_SENT, EDITABLE, QuoteStatus
 from kehu.sales.quotes.models import Quote, QuoteLine
 from kehu.sales.quotes.totals import HUNDRED, ZERO, LineInput, cents, quote_totals
@@ -118,6 +118,8 @@ def _clean_fields(data: Mapping[str, Any]) -> dict[str, Any]:
             value = _percent(value or 0, field=field)
         elif field == "currency":
             value = (value or settings.DEFAULT_CURRENCY).upper()
+            if not (len(value) == 3 and value.isascii() and value.isalpha()):
+                raise ValidationError({field: _("Use a three-letter ISO 4217 code such as CNY.")})
         elif field == "valid_until" and value is None:
             raise ValidationError({field: _("Give the date the quote is valid until.")})
         cleaned[field] = value
@@ -127,7 +129,10 @@ def _clean_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _product_map(rows: Sequence[Mapping[str, Any]]) -> dict[int, Product]:
-    ids = {int(row["product_id"]) for row in rows if row.get("product_id")}
+    raw = [row.get("product_id") for row in rows if row.get("product_id") not in (None, "")]
+    if any(id_param(value) is None for value in raw):
+        raise ValidationError({"lines": _("A product id is not a valid id.")})
+    ids = {id_param(value) for value in raw}
     products = {p.pk: p for p in Product.objects.filter(pk__in=ids)}
     missing = ids - set(products)
     if missing:
@@ -135,58 +140,79 @@ def _product_map(rows: Sequence[Mapping[str, Any]]) -> dict[int, Product]:
     return products
 
 
+def _prices(quote: Quote, products: Mapping[int, Product], day: date) -> dict[int, Decimal | None]:
+    """Each product's price in the quote's currency on `day`: from the quote's price list, else from the
+    default list valid that day in that currency, else its list price when the quote is in the default
+    currency (list prices are); None when nothing prices it in that currency. One query for the items."""
+    price_list = quote.price_list or (
+        PriceList.objects.valid_on(day)
+        .filter(is_default=True, currency=quote.currency)
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+    items: dict[int, Decimal] = {}
+    if price_list is not None and price_list.is_valid_on(day) and products:
+        items = dict(
+            PriceListItem.objects.filter(price_list=price_list, product_id__in=products).values_list(
+                "product_id", "price"
+            )
+        )
+    in_list_prices = quote.currency == settings.DEFAULT_CURRENCY
+    return {
+        pk: items.get(pk, product.list_price if in_list_prices else None) for pk, product in products.items()
+    }
+
+
+def _line_error(position: int, message: str, **values: Any) -> ValidationError:
+    return ValidationError({"lines": message % {"line": position, **values}})
+
+
 def _clean_lines(
     quote: Quote, rows: Sequence[Mapping[str, Any]], *, kept: Iterable[int] = ()
 ) -> list[QuoteLine]:
     """Lines from rows {product_id?, name?, unit?, quantity, unit_price?, discount_percent?, tax_rate?}.
 
-    A product line takes the product's name, unit and tax rate unless given, its price from the quote's
-    price list (else the default list, else the list price) as list price and, unless given, unit price.
-    Products no longer sold are refused, except those in `kept` (already on the quote).
+    A product line takes the product's name, unit and tax rate unless given, and its price in the quote's
+    currency (see `_prices`) as list price and, unless given, unit price. A free-text line needs its unit
+    price. Products no longer sold are refused, except those in `kept` (already on the quote).
     """
     if len(rows) > MAX_LINES:
         raise ValidationError({"lines": _("At most %(n)d lines.") % {"n": MAX_LINES}})
     products = _product_map(rows)
+    prices = _prices(quote, products, timezone.localdate())
     kept = set(kept)
-    day = timezone.localdate()
     lines = []
     for position, row in enumerate(rows, start=1):
-        product = products.get(int(row["product_id"])) if row.get("product_id") else None
+        product = products.get(id_param(row.get("product_id")) or 0)
         if product is not None and not product.active and product.pk not in kept:
-            raise ValidationError(
-                {
-                    "lines": _("Line %(line)s: %(product)s is no longer sold.")
-                    % {"line": position, "product": product}
-                }
-            )
+            raise _line_error(position, _("Line %(line)s: %(product)s is no longer sold."), product=product)
         name = (row.get("name") or (product.name if product else "")).strip()
         if not name:
-            raise ValidationError(
-                {"lines": _("Line %(line)s: choose a product or describe the item.") % {"line": position}}
-            )
+            raise _line_error(position, _("Line %(line)s: choose a product or describe the item."))
         quantity = cents(_decimal(row.get("quantity", 1), field="lines", position=position))
+        given = row.get("unit_price")
+        given = None if given in (None, "") else _decimal(given, field="lines", position=position)
+        tax_rate = row.get("tax_rate")
         if product is not None:
-            list_price = price_for(product, price_list=quote.price_list, on=day)
-            unit_price = row.get("unit_price")
-            unit_price = (
-                list_price
-                if unit_price in (None, "")
-                else _decimal(unit_price, field="lines", position=position)
-            )
-            tax_rate = row.get("tax_rate")
+            list_price = prices[product.pk]
+            if given is None and list_price is None:
+                raise _line_error(
+                    position,
+                    _("Line %(line)s: %(product)s has no price in %(currency)s: give its unit price."),
+                    product=product,
+                    currency=quote.currency,
+                )
+            unit_price = list_price if given is None else given
             tax_rate = product.tax_rate if tax_rate in (None, "") else tax_rate
         else:
-            unit_price = _decimal(row.get("unit_price", 0), field="lines", position=position)
-            list_price = unit_price
-            tax_rate = row.get("tax_rate")
+            if given is None:
+                raise _line_error(position, _("Line %(line)s: give the unit price of “%(name)s”."), name=name)
+            unit_price, list_price = given, None
             tax_rate = settings.KEHU_DEFAULT_TAX_RATE if tax_rate in (None, "") else tax_rate
         unit_price = cents(unit_price)
         if not (ZERO <= quantity <= MAX_QUANTITY and ZERO <= unit_price <= MAX_PRICE):
-            raise ValidationError(
-                {
-                    "lines": _("Line %(line)s: quantity and price must be positive and not absurdly large.")
-                    % {"line": position}
-                }
+            raise _line_error(
+                position, _("Line %(line)s: quantity and price must be positive and not absurdly large.")
             )
         lines.append(
             QuoteLine(
@@ -195,7 +221,7 @@ def _clean_lines(
                 name=name[:200],
                 unit=(row.get("unit") or (product.unit if product else "")).strip()[:16],
                 quantity=quantity,
-                list_price=cents(list_price),
+                list_price=unit_price if list_price is None else cents(list_price),
                 unit_price=unit_price,
                 discount_percent=_percent(row.get("discount_percent") or 0, field="lines", position=position),
                 tax_rate=_percent(tax_rate, field="lines", position=position),
@@ -225,7 +251,7 @@ def _apply_totals(quote: Quote, lines: Sequence[QuoteLine]) -> None:
     quote.discount_amount, quote.net_amount = totals.discount_amount, totals.net
     quote.tax_amount, quote.total = totals.tax, totals.total
     quote.effective_discount = totals.discount_percent
-    if quote.total > MAX_PRICE:
+    if max(quote.total, quote.list_amount, quote.subtotal) > MAX_PRICE:
         raise ValidationError({"lines": _("The total is too large.")})
 
 
@@ -334,9 +360,18 @@ def quote_update(
         setattr(quote, field, value)
     if not isinstance(contact, Keep):
         quote.contact = _contact_of(quote.opportunity, contact)
+    old_pricing = (quote.currency, quote.price_list_id)
     if not isinstance(price_list, Keep):
         quote.price_list = price_list
     quote.price_list = _price_list(quote.price_list, quote.currency)
+    if lines is None and (quote.currency, quote.price_list_id) != old_pricing:
+        raise ValidationError(
+            {
+                "lines": _(
+                    "Send the lines again when the currency or the price list changes, to price them in it."
+                )
+            }
+        )
     old_total = quote.total
     if lines is None:
         quote_lines = list(quote.lines.all())
@@ -462,7 +497,12 @@ def _close(
 
 @transaction.atomic
 def quote_mark_sent(*, actor: User, quote: Quote) -> Quote:
-    """The approved quote went to the customer."""
+    """The approved quote went to the customer (before its validity ran out)."""
+    ensure_can_change(actor, quote)
+    if quote.valid_until < timezone.localdate():
+        raise ConflictError(
+            _("The quote expired on %(day)s: give a later date (copy it) first.") % {"day": quote.valid_until}
+        )
     return _close(actor, quote, allowed=[QuoteStatus.APPROVED], status=QuoteStatus.SENT, verb="quote.sent")
 
 

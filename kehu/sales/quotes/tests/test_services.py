@@ -360,18 +360,45 @@ def test_a_product_that_stops_selling_may_stay_on_its_quote_and_copies(org, oppo
 
 
 def test_the_price_list_must_be_in_the_quotes_currency(org, opportunity, product):
-    dollars = PriceListFactory(currency="USD")
+    dollars = PriceListFactory(currency="USD", valid_from=timezone.localdate(), valid_to=None)
+    PriceListItemFactory(price_list=dollars, product=product, price=D("150.00"))
     with pytest.raises(DomainError, match="in USD, the quote in CNY"):
         services.quote_create(actor=org.rep, opportunity=opportunity, data={}, price_list=dollars)
     quote = make(org, opportunity)
     with pytest.raises(DomainError, match="in USD"):
         services.quote_update(actor=org.rep, quote=quote, data={}, price_list=dollars)
-    assert (
-        services.quote_update(
-            actor=org.rep, quote=quote, data={"currency": "USD"}, price_list=dollars
-        ).currency
-        == "USD"
+    with pytest.raises(ValidationError, match="Send the lines again"):
+        services.quote_update(actor=org.rep, quote=quote, data={"currency": "USD"}, price_list=dollars)
+
+    quote = services.quote_update(
+        actor=org.rep,
+        quote=quote,
+        data={"currency": "USD"},
+        price_list=dollars,
+        lines=[{"product_id": product.pk}],
     )
+    assert (quote.currency, quote.lines.get().unit_price) == ("USD", D("150.00"))
+
+
+def test_a_quote_in_another_currency_never_takes_list_prices(org, opportunity, product):
+    with pytest.raises(ValidationError, match="has no price in USD: give its unit price"):
+        make(org, opportunity, {"product_id": product.pk}, currency="USD")
+    quote = make(org, opportunity, {"product_id": product.pk, "unit_price": "140"}, currency="usd")
+    assert (quote.currency, quote.lines.get().unit_price, quote.lines.get().list_price) == ("USD", 140, 140)
+    with pytest.raises(ValidationError, match="three-letter ISO 4217"):
+        make(org, opportunity, currency="1€")
+
+
+def test_a_free_text_line_needs_its_price(org, opportunity):
+    with pytest.raises(ValidationError, match="Line 1: give the unit price of “上门培训”"):
+        make(org, opportunity, {"name": "上门培训", "quantity": "2"})
+
+
+def test_an_expired_quote_is_not_sent(org, approved):
+    Quote.objects.filter(pk=approved.pk).update(valid_until=date(2020, 1, 1))
+    approved.refresh_from_db()
+    with pytest.raises(ConflictError, match="expired"):
+        services.quote_mark_sent(actor=org.rep, quote=approved)
 
 
 def test_rights_come_before_the_state_for_accept_and_withdraw(org, opportunity, product):
