@@ -52,6 +52,9 @@ class DocumentType:
     on_rejected: Callback = _noop
     on_cancelled: Callback = _noop
     url: Callable[[Any], str] | None = None
+    # (*, actor, document) -> None: raise PermissionDeniedError if the submitter may no longer withdraw
+    # (e.g. the document left their scope).
+    check_withdraw: Callable[..., None] = _noop
 
     def condition_values(self, document: models.Model) -> dict[str, Decimal]:
         return {name: Decimal(value) for name, value in self.values(document).items() if value is not None}
@@ -75,6 +78,7 @@ def register(
     on_rejected: Callback | None = None,
     on_cancelled: Callback | None = None,
     url: Callable[[Any], str] | None = None,
+    check_withdraw: Callable[..., None] | None = None,
 ) -> DocumentType:
     """Register (or replace) the document type `key`; returns its entry."""
     entry = DocumentType(
@@ -88,6 +92,7 @@ def register(
         on_rejected=on_rejected or _noop,
         on_cancelled=on_cancelled or _noop,
         url=url,
+        check_withdraw=check_withdraw or _noop,
     )
     _types[key] = entry
     return entry

@@ -231,6 +231,7 @@ def approval_cancel(*, actor: User, request: ApprovalRequest) -> ApprovalRequest
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         raise ConflictError(_("This approval has already been decided."))
+    registry.document_type(request.document_type).check_withdraw(actor=actor, document=_document(request))
     open_tasks = list(request.tasks.filter(status=TaskStatus.PENDING).prefetch_related("approvers"))
     request.tasks.filter(status=TaskStatus.PENDING).update(status=TaskStatus.SKIPPED)
     request.status, request.decided_at = RequestStatus.CANCELLED, timezone.now()

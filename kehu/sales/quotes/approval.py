@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.approvals import registry
 from kehu.sales.quotes.choices import QuoteStatus
 from kehu.sales.quotes.models import Quote
+from kehu.sales.quotes.services import ensure_can_change
 
 
 def _set_status(status: str) -> Any:
@@ -34,6 +35,10 @@ def condition_values(quote: Quote) -> dict[str, Any]:
     }
 
 
+def _check_withdraw(*, actor: Any, document: Quote) -> None:
+    ensure_can_change(actor, document)
+
+
 def register() -> None:
     registry.register(
         "quote",
@@ -49,5 +54,6 @@ def register() -> None:
         on_approved=_set_status(QuoteStatus.APPROVED),
         on_rejected=_set_status(QuoteStatus.REJECTED),
         on_cancelled=_set_status(QuoteStatus.DRAFT),
+        check_withdraw=_check_withdraw,
         url=lambda quote: reverse("quotes:detail", args=[quote.pk]),
     )

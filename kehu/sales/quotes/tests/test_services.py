@@ -415,3 +415,22 @@ def test_rights_come_before_the_state_for_accept_and_withdraw(org, opportunity, 
     opportunity.save()
     with pytest.raises(PermissionDeniedError):
         services.quote_withdraw(actor=org.rep, quote=pending)
+
+
+def test_a_submitter_who_lost_the_opportunity_cannot_withdraw_on_the_approvals_page(
+    client, org, opportunity, product
+):
+    flow(org.admin, "Big discounts", org.team_lead, [("discount_percent", ">", "10")])
+    quote = services.quote_submit(
+        actor=org.rep, quote=make(org, opportunity, {"product_id": product.pk, "unit_price": "1"})
+    )
+    opportunity.owner = org.peer_rep
+    opportunity.save()
+    request = ApprovalRequest.objects.get()
+    client.force_login(org.rep)
+
+    response = client.post(f"/approvals/{request.pk}/withdraw/")
+
+    assert response.status_code == 403
+    quote.refresh_from_db()
+    assert quote.status == QuoteStatus.PENDING
