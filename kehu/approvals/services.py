@@ -81,17 +81,24 @@ def resolve_approvers(*, step: ApprovalStep, submitter: User) -> list[User]:
 def _advance(request: ApprovalRequest, document: models.Model, *, after: int) -> bool:
     """Open the first step after position `after` that someone other than the submitter must decide.
 
-    A step whose only approver is the submitter is recorded as skipped: nobody approves their own
-    document. Returns False when no step is left (the request is then complete).
+    Nobody approves their own document: a step whose only approver is the submitter goes to the
+    submitter's department head instead (the next head up); only when there is none above them (the top
+    of the organisation) is the step recorded as skipped. Returns False when no step is left (the request
+    is then complete).
     """
     for step in request.flow.steps.filter(position__gt=after).select_related("flow").order_by("position"):
         approvers = resolve_approvers(step=step, submitter=request.submitter)
         others = [user for user in approvers if user.pk != request.submitter_id]
+        if not others:
+            try:
+                others = [_department_head(request.submitter)]
+            except DomainError:
+                others = []
         task = ApprovalTask.objects.create(request=request, step=step, position=step.position)
         request.current_step = step.position
         if not others:
             task.status, task.decided_at = TaskStatus.SKIPPED, timezone.now()
-            task.comment = _("The submitter is this step's only approver.")
+            task.comment = _("The submitter is this step's only approver and has no department head above.")
             task.save(update_fields=["status", "decided_at", "comment"])
             task.approvers.set(approvers)
             continue

@@ -288,7 +288,10 @@ def test_nobody_approves_their_own_document(org, docs):
     request = approval_submit(actor=org.team_lead, document_type=KEY, document=doc)
 
     first, second = request.tasks.order_by("position")
-    assert (first.status, first.comment) == ("skipped", "The submitter is this step's only approver.")
+    assert (first.status, first.comment) == (
+        "skipped",
+        "The submitter is this step's only approver and has no department head above.",
+    )
     assert (second.status, list(second.approvers.all())) == ("pending", [org.director])
     assert request.current_step == 2
 
@@ -302,3 +305,15 @@ def test_a_flow_the_submitter_alone_would_approve_completes_at_once(org, docs):
     assert request.status == RequestStatus.APPROVED
     assert docs.calls == [("submitted", doc.pk, request.pk), ("approved", doc.pk, request.pk)]
     assert not approval_is_locked(doc)
+
+
+def test_a_submitter_named_as_the_approver_goes_to_their_department_head(org, docs):
+    org.shanghai.manager = org.team_lead
+    org.shanghai.save()
+    make_flow(org.admin, "Self", [step(StepKind.USER, org.rep)], conditions=[("amount", ">", "0")])
+    doc = docs.set(CustomerFactory(owner=org.rep), amount="500000")
+
+    request = approval_submit(actor=org.rep, document_type=KEY, document=doc)
+
+    assert request.status == RequestStatus.PENDING
+    assert list(request.tasks.get().approvers.all()) == [org.team_lead]
