@@ -64,3 +64,18 @@ def test_concurrent_documents_never_share_a_number():
 
     assert len(numbers) == threads
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, threads + 1))
+
+
+@pytest.mark.django_db
+def test_the_admin_only_lets_the_last_number_go_up(admin_client):
+    sequence = NumberSequence.objects.create(key="quote", prefix="QT-", last_value=41)
+    url = f"/admin/core/numbersequence/{sequence.pk}/change/"
+    data = {"key": "quote", "prefix": "QT-", "padding": "6", "yearly": "on"}
+
+    lower = admin_client.post(url, {**data, "last_value": "40"})
+    higher = admin_client.post(url, {**data, "last_value": "1000"})
+
+    assert "The last number can only go up" in lower.content.decode()
+    assert higher.status_code == 302
+    sequence.refresh_from_db()
+    assert sequence.last_value == 1000
