@@ -336,6 +336,7 @@ def _print_context(quote: Quote, language: str) -> dict[str, Any]:
     totals += [(_("Amount before tax"), _money(quote.net_amount)), (_("Tax"), _money(quote.tax_amount))]
     return {
         "quote": quote,
+        "valid_offer": quote.status in (QuoteStatus.APPROVED, QuoteStatus.SENT, QuoteStatus.ACCEPTED),
         "language": language,
         "seller": {
             "name": settings.KEHU_COMPANY_NAME,

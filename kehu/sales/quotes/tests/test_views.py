@@ -465,6 +465,21 @@ def test_print_in_english_and_chinese(client, org, opportunity, product, setting
     assert "壹万" not in html  # the capitals are for the Chinese print only
 
 
+def test_only_an_approved_quote_prints_as_an_offer(client, org, opportunity):
+    quote = make_quote(opportunity)
+    url = reverse("quotes:print", args=[quote.pk])
+    login(client, org.rep)
+
+    draft = client.get(url, {"lang": "en"}).content.decode()
+    assert "Not valid as an offer: this quote is “Draft”, not approved." in draft
+    assert "signature and seal" not in draft
+
+    services.quote_submit(actor=org.rep, quote=quote)  # no flow: approved at once
+    approved = client.get(url, {"lang": "en"}).content.decode()
+    assert "Not valid as an offer" not in approved
+    assert "Seller (signature and seal)" in approved
+
+
 def test_print_defaults_to_the_current_language(client, org, opportunity):
     quote = make_quote(opportunity)
     response = login(client, org.rep).get(reverse("quotes:print", args=[quote.pk]), {"lang": "xx"})
