@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 GROUP_UNITS = ("", "万", "亿", "万亿")
@@ -22,7 +22,7 @@ def _four_digits(n: int) -> str:
 
 def rmb_upper(value: Decimal) -> str:
     """An amount in Chinese capital numerals (大写), as on invoices: 壹万零伍拾元整, 壹拾元零伍分."""
-    cents = int((abs(value) * 100).to_integral_value())
+    cents = int((abs(value) * 100).to_integral_value(rounding=ROUND_HALF_UP))
     yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
     groups = []
     while yuan:

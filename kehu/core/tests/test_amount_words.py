@@ -18,6 +18,7 @@ from kehu.core.amount_words import rmb_upper
         ("1005.50", "壹仟零伍元伍角整"),
         ("0.30", "叁角整"),
         ("0", "零元整"),
+        ("3.005", "叁元零壹分"),  # half a cent rounds up, as everywhere else
     ],
 )
 def test_amount_in_chinese_capitals(amount, words):
