@@ -54,6 +54,7 @@ OPPORTUNITY_FIELDS = frozenset(
     }
 )
 SECONDS_PER_DAY = Decimal(86400)
+MOVED_FIELDS = ["stage", "stage_entered_at", "probability", "weighted_amount", "updated_at"]
 MAX_LINES = 200
 ZERO = Decimal(0)
 MAX_QUANTITY = Decimal("9999999999.99")  # what the line's columns hold (12 and 14 digits, 2 decimals)
@@ -424,7 +425,7 @@ def opportunity_move(*, actor: User, opportunity: Opportunity, stage: Stage) -> 
         return opportunity
     previous = opportunity.stage.name
     change = _record_move(actor, opportunity, stage, timezone.now())
-    opportunity.save()
+    opportunity.save(update_fields=MOVED_FIELDS)
     activity_record(
         actor=actor,
         subject=opportunity,
