@@ -1392,12 +1392,14 @@ def generate(
     from bench.followups_gen import FollowUpGenerator
     from bench.opportunities_gen import OpportunityGenerator
     from bench.pools_gen import PoolGenerator
+    from bench.quotes_gen import QuoteGenerator
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
     from kehu.followups.models import FollowUp, FollowUpPlan
     from kehu.leads.models import Lead, LeadAssignment, LeadImport
     from kehu.pool.models import PoolEvent
     from kehu.sales.opportunities.models import Opportunity, OpportunityMember, StageChange
+    from kehu.sales.quotes.models import Quote, QuoteLine
 
     scale = SCALES[scale.upper()] if isinstance(scale, str) else scale
     if not is_empty():
@@ -1426,10 +1428,11 @@ def generate(
         generator.followups = FollowUpGenerator(generator, seed)
         generator.pools = PoolGenerator(generator, seed)
         generator.opportunities = OpportunityGenerator(generator, seed)
+        generator.opportunities.quotes = quotes = QuoteGenerator(generator, seed)
         created = generator.created_times()
         models = [
             Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, PoolEvent, Lead,
-            LeadAssignment, LeadImport, Opportunity, StageChange, OpportunityMember,
+            LeadAssignment, LeadImport, Opportunity, StageChange, OpportunityMember, Quote, QuoteLine,
         ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
@@ -1443,6 +1446,7 @@ def generate(
                 done = min(start + CHUNK, len(lead_times))
                 out(f"  {done:>9,} leads      {time.perf_counter() - started:6.1f} s")
             leads.finish()
+            quotes.finish()
         out(f"  indexes built   {time.perf_counter() - started:6.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -1466,6 +1470,8 @@ def generate(
         "opportunities": generator.opportunities.opportunities.count,
         "stage changes": generator.opportunities.changes.count,
         "team members": generator.opportunities.members.count,
+        "quotes": quotes.quotes.count,
+        "quote lines": quotes.lines.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
     }

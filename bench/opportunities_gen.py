@@ -11,7 +11,7 @@ entries (created, moved, won, lost, suspended, terminated), as the services writ
 amount is `amount × probability / 100` to the cent. About 5 % have a team: one or two colleagues of the
 owner's department (presales, manager or member; some may edit), each with its `opportunity.member_added`
 entry; they see the opportunity through the team (drawn from a stream of their own, so the opportunities
-are the same with or without them).
+are the same with or without them). Their quotes come from `bench.quotes_gen.QuoteGenerator` (`quotes`).
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class OpportunityGenerator:
         self.pending: list[tuple] = []
         self.pending_changes: list[tuple] = []
         self.pending_members: list[tuple] = []
+        self.quotes = None  # a bench.quotes_gen.QuoteGenerator: the opportunities' quotes
 
     def _stay(self, stage) -> float:
         usual = stage.usual_days or 14
@@ -234,6 +235,10 @@ class OpportunityGenerator:
                      json.dumps(data, ensure_ascii=False), cid)
                 )  # fmt: skip
                 self.base.next_activity += 1
+            if self.quotes is not None:
+                activities += self.quotes.opportunity(
+                    oid, cid, title, amount, status, final.position, created[1], closed_at, owner
+                )
         return activities
 
     def flush(self) -> None:
@@ -241,3 +246,5 @@ class OpportunityGenerator:
         self.changes.write(self.pending_changes)
         self.members.write(self.pending_members)
         self.pending, self.pending_changes, self.pending_members = [], [], []
+        if self.quotes is not None:
+            self.quotes.flush()

@@ -121,6 +121,11 @@ CASES = [
     Case("pool_page_rep", "rep001", "/pool/{pool}/", "list", True),
     Case("pool_search_rep", "rep001", "/pool/{pool}/?q=科技", "search"),
     Case("api_pool_customers_rep", "rep001", "/api/v1/pools/{pool}/customers", "list", True),
+    # quotes: the list (newest first) of the opportunities one sees, and rep001's newest quote
+    Case("quote_list_rep", "rep001", "/quotes/", "list", True),
+    Case("quote_list_manager", "manager1", "/quotes/", "list", True),
+    Case("api_quote_list_rep", "rep001", "/api/v1/quotes", "list", True),
+    Case("quote_detail_rep", "rep001", "/quotes/{quote}/", "detail"),
 ]
 # Writing cases (bench/pool_cases.py, bench/opportunity_cases.py), run after the reading ones; they leave
 # the data as it was.
@@ -220,7 +225,8 @@ def detect_scale() -> str:
 
 def fixtures() -> dict[str, str]:
     """Values for the URL placeholders: a busy customer of rep001 (visible to manager1), part of its phone,
-    a lead of rep001 and part of the phone of one of rep001's leads."""
+    a lead of rep001, part of the phone of one of rep001's leads, rep001's pool and rep001's newest quote
+    (with its lines) of one of its own opportunities."""
     from django.db.models import Count
 
     from kehu.customers.models import Customer
@@ -258,7 +264,17 @@ def fixtures() -> dict[str, str]:
     from kehu.pool.services import pool_for_user
 
     pool = pool_for_user(rep)
+    from kehu.sales.quotes.models import Quote
+
+    quote = (
+        Quote.objects.filter(created_by=rep, opportunity__owner=rep, opportunity__deleted_at=None)
+        .exclude(lines=None)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return {
+        "quote": str(quote or 0),  # 0: a 404, reported as skipped (a data set without quotes)
         "pool": str(pool.pk if pool else 0),
         "customer": str(customer.pk),
         "phone": digits[-8:-1],  # seven digits from its middle

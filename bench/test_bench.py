@@ -267,3 +267,121 @@ def test_generated_opportunities_are_what_the_services_leave():
         assert m.user.department_id == m.opportunity.department_id
         assert m.created_at >= m.opportunity.created_at
     assert verbs.filter(verb="opportunity.member_added").count() == len(members)
+
+
+def test_generated_quotes_are_what_the_services_leave():
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from kehu.core.sequences import NumberSequence, sequence_next
+    from kehu.sales.quotes.models import Quote, QuoteLine
+    from kehu.sales.quotes.totals import LineInput, quote_totals
+
+    result = generate("XS", out=quiet)
+
+    quotes = list(Quote.objects.select_related("opportunity__stage").order_by("id"))
+    assert len(quotes) == result.rows["quotes"] > 0
+    assert QuoteLine.objects.count() == result.rows["quote lines"]
+    lines: dict[int, list[QuoteLine]] = {}
+    for line in QuoteLine.objects.order_by("quote_id", "position", "id"):
+        lines.setdefault(line.quote_id, []).append(line)
+    numbers = [q.number for q in quotes]
+    assert len(set(numbers)) == len(numbers)
+    by_opportunity: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_opportunity.setdefault(q.opportunity_id, []).append(q)
+    for q in quotes:
+        o = q.opportunity
+        # a quote of a late-stage or closed deal, of the deal's customer, by its owner
+        assert q.customer_id == o.customer_id
+        assert q.created_by_id == o.owner_id
+        assert o.status in ("won", "lost") or o.stage.position >= 3
+        assert q.created_at >= o.created_at
+        assert q.number == f"QT-{timezone.localtime(q.created_at).year}-{q.pk:06d}"
+        assert q.valid_until == timezone.localtime(q.created_at).date() + timedelta(days=30)
+        # 2–4 free-text lines; the stored totals are quote_totals'
+        mine = lines[q.pk]
+        assert 2 <= len(mine) <= 4
+        assert all(line.product_id is None and line.name and line.unit for line in mine)
+        assert all(line.tax_rate in (6, 13) and line.list_price >= line.unit_price for line in mine)
+        totals = quote_totals(
+            [LineInput(x.quantity, x.unit_price, x.list_price, x.discount_percent, x.tax_rate) for x in mine],
+            q.discount_percent,
+        )
+        assert [line.amount for line in mine] == list(totals.line_amounts)
+        assert (q.list_amount, q.subtotal, q.discount_amount) == (
+            totals.list_amount,
+            totals.subtotal,
+            totals.discount_amount,
+        )
+        assert (q.net_amount, q.tax_amount, q.total, q.effective_discount) == (
+            totals.net,
+            totals.tax,
+            totals.total,
+            totals.discount_percent,
+        )
+        # the status follows the deal (an earlier quote of a pair was sent, then revised)
+        pair = by_opportunity[o.pk]
+        assert len(pair) <= 2
+        if q is not pair[-1]:
+            assert q.status == "sent"
+            assert q.revision_of_id is None
+        else:
+            expected = {"won": {"accepted"}, "lost": {"declined"}, "terminated": {"declined"}}
+            assert q.status in expected.get(o.status, {"draft", "approved", "sent"})
+            assert q.revision_of_id == (pair[0].pk if len(pair) == 2 else None)
+        assert q.status != "pending"
+        assert (q.submitted_at is None) == (q.status == "draft")
+        assert (q.sent_at is None) == (q.status in ("draft", "approved"))
+        assert (q.closed_at is None) == (q.status not in ("accepted", "declined"))
+        assert bool(q.decline_reason) == (q.status == "declined")
+        moments = [t for t in (q.created_at, q.submitted_at, q.sent_at, q.closed_at) if t]
+        assert moments == sorted(moments)
+        if q.closed_at and o.closed_at:
+            assert q.closed_at <= o.closed_at
+    statuses = {q.status for q in quotes}
+    assert {"accepted", "declined", "sent"} <= statuses
+    assert any(q.revision_of_id for q in quotes)
+    # about 40 % of the eligible deals have a quote
+    from kehu.sales.opportunities.models import Opportunity
+
+    eligible = Opportunity.objects.filter(Q(status__in=["won", "lost"]) | Q(stage__position__gte=3)).count()
+    assert 0.2 < len(by_opportunity) / eligible < 0.6
+    # one quote.created entry each, on the customer's timeline
+    quote_type = ContentType.objects.get_for_model(Quote)
+    created = Activity.objects.filter(verb="quote.created", subject_type=quote_type)
+    assert created.count() == len(quotes)
+    assert not created.exclude(customer_id__in=Quote.objects.values("customer_id")).exists()
+    for entry in created.select_related(None)[:20]:
+        q = next(q for q in quotes if q.pk == entry.subject_id)
+        assert entry.customer_id == q.customer_id
+        assert entry.actor_id == q.created_by_id
+        assert entry.data["number"] == q.number
+    # the next quote continues after the generated numbers of the current year
+    year = timezone.localdate().year
+    this_year = [q.pk for q in quotes if q.number.startswith(f"QT-{year}-")]
+    sequence = NumberSequence.objects.get(key="quote")
+    assert (sequence.year, sequence.last_value) == (year, max(this_year, default=0))
+    assert sequence_next("quote", prefix="QT-") not in numbers
+
+
+def test_quote_list_sees_what_visible_to_sees():
+    from django.utils import timezone
+
+    from kehu.sales.quotes.models import Quote
+    from kehu.sales.quotes.selectors import quote_list
+
+    generate("XS", out=quiet)
+    # a deleted opportunity hides its quotes
+    deleted = Quote.objects.order_by("id").first().opportunity
+    deleted.deleted_at = timezone.now()
+    deleted.save(update_fields=["deleted_at"])
+
+    for user in User.objects.all():
+        expected = set(Quote.objects.visible_to(user).values_list("pk", flat=True))
+        assert set(quote_list(user=user).values_list("pk", flat=True)) == expected, user.username
+    rep = User.objects.get(username="rep001")
+    assert Quote.objects.visible_to(rep).exists()
+    assert not quote_list(user=rep).filter(opportunity=deleted).exists()
