@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -50,7 +51,13 @@ def _visible_joined(user: User) -> Q:
     return alive & scope
 
 
+def _ensure_can_view(user: User) -> None:
+    if not user.has_perm("quotes.view_quote"):
+        raise PermissionDenied
+
+
 def quote_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Quote]:
+    _ensure_can_view(user)
     if connection.vendor == "sqlite":
         qs = Quote.objects.filter(_visible_joined(user))
     else:
@@ -71,6 +78,7 @@ def _approving(user: User) -> Q:
 
 def quote_get(*, user: User, pk: int) -> Quote:
     """A quote the user sees, with its lines; 404 otherwise."""
+    _ensure_can_view(user)
     # tested on the opportunity row the query joins anyway, not through a subquery of every visible one
     qs = Quote.objects.filter(pk=pk).filter(_visible_joined(user) | _approving(user))
     return get_object_or_404(

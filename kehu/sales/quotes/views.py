@@ -176,30 +176,34 @@ def quote_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Detail ----------------------------------------------------------------------------------------------------
 
 
-def _may(user: User, quote: Quote, perm: str) -> bool:
+def _edits_opportunity(user: User, quote: Quote) -> bool:
     try:
-        services.ensure_can_change(user, quote, perm)
+        ensure_can_edit(user, quote.opportunity)
     except DomainError:
         return False
     return True
 
 
-def _actions(user: User, quote: Quote, approvals: list) -> dict[str, bool]:
-    """What the user may do to the quote in its status (the services decide again on each request)."""
-    may_change = _may(user, quote, "quotes.change_quote")
+def _actions(user: User, quote: Quote, approvals: list, edits: bool) -> dict[str, bool]:
+    """What the user may do to the quote in its status (the services decide again on each request).
+    `edits`: the user may edit the quote's opportunity."""
+    may_change = edits and user.has_perm("quotes.change_quote")
     pending = next((a for a in approvals if a.status == RequestStatus.PENDING), None)
     editable = may_change and quote.is_editable
     closable = may_change and quote.status in APPROVED_OR_SENT
     return {
         "edit": editable,
         "submit": editable,
-        "withdraw": pending is not None and pending.submitter_id == user.pk,
-        "send": may_change and quote.status == QuoteStatus.APPROVED,
+        "withdraw": pending is not None and pending.submitter_id == user.pk and may_change,
+        "send": may_change and quote.status == QuoteStatus.APPROVED and not quote.is_expired(),
         "accept": closable and not quote.is_expired(),
         "decline": closable,
-        "copy": _may(user, quote, "quotes.add_quote"),
+        "copy": edits and user.has_perm("quotes.add_quote"),
         "delete": (
-            quote.status == QuoteStatus.DRAFT and not approvals and _may(user, quote, "quotes.delete_quote")
+            quote.status == QuoteStatus.DRAFT
+            and not approvals
+            and edits
+            and user.has_perm("quotes.delete_quote")
         ),
     }
 
@@ -210,13 +214,14 @@ def quote_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     quote = quote_get(user=request.user, pk=pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "lines"
     approvals = list(quote_approvals(quote))
+    edits = _edits_opportunity(request.user, quote)
     context: dict[str, Any] = {
         "quote": quote,
         "tab": tab,
         "tabs": list(DETAIL_TABS.items()),
         "approvals": approvals,
-        "actions": _actions(request.user, quote, approvals),
-        "sees_opportunity": Quote.objects.visible_to(request.user).filter(pk=quote.pk).exists(),
+        "actions": _actions(request.user, quote, approvals, edits),
+        "sees_opportunity": edits or Quote.objects.visible_to(request.user).filter(pk=quote.pk).exists(),
     }
     if tab == "timeline":
         context["timeline"] = activity_for(quote)[:100]

@@ -194,3 +194,9 @@ def test_list_filters(org, rep, opportunity, product):
     assert ids("expired=true") == []
     bad = rep.get("/api/v1/quotes?status=nonsense")
     assert bad.status_code in (400, 422)
+
+
+def test_without_the_view_permission_quotes_are_403(org):
+    outsider = api_client(org.outsider)  # no role, so no quotes.view_quote
+    assert outsider.get("/api/v1/quotes").status_code == 403
+    assert outsider.get("/api/v1/quotes/1").status_code == 403
