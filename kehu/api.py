@@ -13,6 +13,7 @@ from kehu.org.api import ApiTokenAuth
 from kehu.org.api import router as org_router
 from kehu.pool.api import router as pool_router
 from kehu.pool.handover_api import router as handover_router
+from kehu.sales.contracts.api import router as contracts_router
 from kehu.sales.opportunities.api import router as opportunities_router
 from kehu.sales.products.api import router as products_router
 from kehu.sales.quotes.api import router as quotes_router
@@ -24,8 +25,8 @@ api = NinjaAPI(
     description=(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
         "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
-        "pipelines and opportunities, products and price lists, quotes, approvals, notifications, "
-        "users and API tokens. "
+        "pipelines and opportunities, products and price lists, quotes, contracts, sales orders, approvals, "
+        "notifications, users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
@@ -46,4 +47,5 @@ api.add_router("/", workbench_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", products_router)
 api.add_router("/", quotes_router)
+api.add_router("/", contracts_router)
 api.add_router("/", approvals_router)

@@ -45,6 +45,9 @@ REP_PERMS = [
     "quotes.view_quote",
     "quotes.add_quote",
     "quotes.change_quote",
+    "contracts.view_contract",
+    "contracts.add_contract",
+    "contracts.change_contract",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -57,6 +60,7 @@ MANAGER_PERMS = [
     "opportunities.delete_opportunity",
     "opportunities.transfer_opportunity",
     "quotes.delete_quote",
+    "contracts.delete_contract",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"

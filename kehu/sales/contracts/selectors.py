@@ -1,0 +1,59 @@
+"""Reads for contracts: the owner/department data scope; approvers also read the contracts they decide."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kehu.approvals.models import ApprovalRequest, ApprovalTask
+from kehu.core.exceptions import FilterError
+from kehu.org.models import User
+from kehu.sales.contracts.filters import ContractFilter
+from kehu.sales.contracts.models import Contract, ContractLine
+
+
+def _ensure_can_view(user: User) -> None:
+    if not user.has_perm("contracts.view_contract"):
+        raise PermissionDenied
+
+
+def contract_list(*, user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[Contract]:
+    _ensure_can_view(user)
+    qs = Contract.objects.visible_to(user).alive().select_related("customer", "owner")
+    contract_filter = ContractFilter(filters or {}, queryset=qs)
+    if not contract_filter.is_valid():
+        raise FilterError({k: [str(m) for m in v] for k, v in contract_filter.errors.items()})
+    return contract_filter.qs
+
+
+def contract_get(*, user: User, pk: int) -> Contract:
+    """A living contract the user sees (or is asked to approve), with its lines, amendments and files."""
+    _ensure_can_view(user)
+    visible = Contract.objects.visible_to(user).filter(pk=pk).values("pk")
+    approving = ApprovalTask.objects.filter(approvers=user, request__document_type="contract").values(
+        "request__document_id"
+    )
+    qs = Contract.objects.alive().filter(pk=pk).filter(Q(pk__in=visible) | Q(pk__in=approving))
+    return get_object_or_404(
+        qs.select_related(
+            "customer", "opportunity", "quote", "signing_contact", "signatory", "owner", "created_by"
+        ).prefetch_related(
+            Prefetch("lines", queryset=ContractLine.objects.select_related("product")),
+            "amendments__actor",
+            "attachments",
+        )
+    )
+
+
+def contract_approvals(contract: Contract) -> QuerySet[ApprovalRequest]:
+    """The contract's approval requests, newest first, with their steps."""
+    return (
+        ApprovalRequest.objects.for_document(contract)
+        .select_related("flow", "submitter")
+        .prefetch_related("tasks__approvers", "tasks__decided_by", "tasks__step")
+        .order_by("-submitted_at", "-id")
+    )
