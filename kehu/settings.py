@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kehu.sales.products",
     "kehu.sales.quotes",
     "kehu.sales.contracts",
+    "kehu.sales.payments",
     "kehu.approvals",
     "kehu.sampledata",
 ]

@@ -16,6 +16,7 @@ APPROVAL_ADMIN_PERMS = [
     for model in ("approvalflow", "approvalstep")
     for action in ("view", "add", "change", "delete")
 ] + ["approvals.view_approvalrequest"]
+PAYMENT_PERMS = [f"payments.{a}_{m}" for m in ("instalment", "receipt", "invoice") for a in ("view", "add")]
 REP_PERMS = [
     "customers.view_customer",
     "customers.add_customer",
@@ -48,6 +49,7 @@ REP_PERMS = [
     "contracts.view_contract",
     "contracts.add_contract",
     "contracts.change_contract",
+    *PAYMENT_PERMS,
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -61,6 +63,8 @@ MANAGER_PERMS = [
     "opportunities.transfer_opportunity",
     "quotes.delete_quote",
     "contracts.delete_contract",
+    "payments.change_receipt",
+    "payments.change_invoice",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"
