@@ -15,6 +15,7 @@ from kehu.pool.api import router as pool_router
 from kehu.pool.handover_api import router as handover_router
 from kehu.sales.contracts.api import router as contracts_router
 from kehu.sales.opportunities.api import router as opportunities_router
+from kehu.sales.payments.api import router as payments_router
 from kehu.sales.products.api import router as products_router
 from kehu.sales.quotes.api import router as quotes_router
 from kehu.workbench.api import router as workbench_router
@@ -25,8 +26,8 @@ api = NinjaAPI(
     description=(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
         "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
-        "pipelines and opportunities, products and price lists, quotes, contracts, sales orders, approvals, "
-        "notifications, users and API tokens. "
+        "pipelines and opportunities, products and price lists, quotes, contracts, payment collection, "
+        "sales orders, approvals, notifications, users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
@@ -48,4 +49,5 @@ api.add_router("/", opportunities_router)
 api.add_router("/", products_router)
 api.add_router("/", quotes_router)
 api.add_router("/", contracts_router)
+api.add_router("/", payments_router)
 api.add_router("/", approvals_router)

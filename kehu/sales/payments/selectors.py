@@ -154,7 +154,7 @@ def receivables_aging(
     return [
         {
             "bucket": key,
-            "label": label,
+            "label": str(label),
             "amount": totals[f"{key}_amount"],
             "count": totals[f"{key}_count"] or 0,
         }
