@@ -303,6 +303,7 @@ KEHU_IMPORT_XLSX_IN_MEMORY_BYTES = env_int("KEHU_IMPORT_XLSX_IN_MEMORY_MB", 8) *
 KEHU_WEB_FORM_RATE = env_int("KEHU_WEB_FORM_RATE", 10)  # submissions per minute from one address
 KEHU_QUOTE_VALID_DAYS = env_int("KEHU_QUOTE_VALID_DAYS", 30)  # a new quote's validity
 KEHU_ATTACHMENT_MAX_MB = env_int("KEHU_ATTACHMENT_MAX_MB", 20)  # largest file attached to a contract
+KEHU_RECEIVABLE_WARN_DAYS = env_int("KEHU_RECEIVABLE_WARN_DAYS", 7)  # remind owners this many days ahead
 KEHU_DEFAULT_TAX_RATE = env_percent("KEHU_DEFAULT_TAX_RATE", "13")  # % on free-text quote lines
 # The seller on printed quotes.
 KEHU_COMPANY_NAME = env.str("KEHU_COMPANY_NAME", default="")

@@ -15,7 +15,8 @@ router = Router(tags=["workbench"])
 
 @router.get("/workbench", response=WorkbenchOut)
 def get_workbench(request: HttpRequest) -> dict[str, Any]:
-    """Today's plans, overdue plans, customers about to return to the pool, new leads, and (for managers)
+    """Today's plans, overdue plans, customers about to return to the pool, new leads, what my contracts
+    owe that is overdue or due within KEHU_RECEIVABLE_WARN_DAYS days, and (for managers)
     the team's recent activity. Each section: `count` (all rows) and `items` (the first 20).
     """
     return workbench_out(workbench_get(user=request.user))
@@ -27,7 +28,22 @@ def workbench_out(wb: Any) -> dict[str, Any]:
         "overdue": _section(wb.overdue, _plan),
         "pool_warnings": _section(wb.pool_warnings, _warning),
         "new_leads": _section(wb.new_leads, _lead),
+        "receivables": _section(wb.receivables, _receivable),
         "team_activity": _section(wb.team_activity, _entry) if wb.team_activity is not None else None,
+    }
+
+
+def _receivable(instalment: Any) -> dict[str, Any]:
+    contract = instalment.contract
+    return {
+        "instalment": instalment.pk,
+        "contract": contract.pk,
+        "contract_number": contract.number,
+        "customer": contract.customer_id,
+        "customer_name": contract.customer.name,
+        "due_on": instalment.due_on,
+        "outstanding": f"{instalment.outstanding:.2f}",
+        "status": instalment.payment_status,
     }
 
 

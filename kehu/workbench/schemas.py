@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class WorkbenchPlanOut(Schema):
@@ -59,6 +59,22 @@ class LeadSectionOut(Schema):
     items: list[WorkbenchLeadOut]
 
 
+class WorkbenchReceivableOut(Schema):
+    instalment: int
+    contract: int
+    contract_number: str
+    customer: int
+    customer_name: str
+    due_on: date
+    outstanding: str = Field(description="Still owed, a decimal string.")
+    status: str = Field(description="overdue, or unpaid / partial when not yet due.")
+
+
+class ReceivableSectionOut(Schema):
+    count: int
+    items: list[WorkbenchReceivableOut]
+
+
 class ActivitySectionOut(Schema):
     count: int
     items: list[WorkbenchActivityOut]
@@ -69,4 +85,5 @@ class WorkbenchOut(Schema):
     overdue: PlanSectionOut
     pool_warnings: PoolSectionOut
     new_leads: LeadSectionOut
+    receivables: ReceivableSectionOut
     team_activity: ActivitySectionOut | None = None

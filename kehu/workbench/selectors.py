@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from kehu.leads.choices import OPEN_STATUSES, LeadStatus
 from kehu.leads.models import Lead
 from kehu.org.models import User
 from kehu.pool.selectors import pool_warnings_top
+from kehu.sales.payments.selectors import receivables_due_for_owner
 
 LIST_SIZE = 20  # rows shown in a section; its header counts them all
 ACTIVITY_SIZE = 20
@@ -61,13 +63,18 @@ class Workbench:
     overdue: Section
     pool_warnings: Section
     new_leads: Section
+    receivables: Section  # instalments of the user's contracts overdue or due soon
     team_activity: Section | None  # None: the user sees only their own records
 
     @property
     def is_empty(self) -> bool:
         """Nothing to tell the user (the daily digest skips them)."""
         return not (
-            self.today.count or self.overdue.count or self.pool_warnings.count or self.new_leads.count
+            self.today.count
+            or self.overdue.count
+            or self.pool_warnings.count
+            or self.new_leads.count
+            or self.receivables.count
         )
 
 
@@ -192,5 +199,10 @@ def workbench_get(*, user: User, now: datetime | None = None, with_team: bool = 
         overdue=plans_overdue(user=user, now=now),
         pool_warnings=pool_warnings(user=user, now=now),
         new_leads=new_leads(user=user),
+        receivables=_section(
+            receivables_due_for_owner(
+                user=user, within_days=settings.KEHU_RECEIVABLE_WARN_DAYS, today=timezone.localdate(now)
+            )
+        ),
         team_activity=team_activity(user=user) if with_team else None,
     )

@@ -160,3 +160,19 @@ def receivables_aging(
         }
         for key, label, _low, _high in AGING_BUCKETS
     ]
+
+
+def receivables_due_for_owner(*, user: User, within_days: int, today: date | None = None) -> QuerySet:
+    """What the user's own signed contracts still owe that is overdue or due within `within_days` days,
+    soonest first: the workbench's and the daily digest's reminder."""
+    today = today or timezone.localdate()
+    contracts = Contract.objects.filter(owner=user, deleted_at__isnull=True, status__in=SIGNED)
+    instalments = Instalment.objects.filter(
+        contract__in=contracts.values("pk"), due_on__lte=today + timedelta(days=within_days)
+    )
+    return (
+        instalments_with_status(instalments, today=today)
+        .filter(outstanding__gt=0)
+        .select_related("contract", "contract__customer")
+        .order_by("due_on", "id")
+    )

@@ -12,6 +12,8 @@ from kehu.customers.tests.factories import CustomerFactory
 from kehu.followups.tests.factories import PlanFactory
 from kehu.leads.tests.factories import LeadFactory
 from kehu.pool.models import PoolRule
+from kehu.sales.contracts import services as contracts
+from kehu.sales.payments import services as payments
 from kehu.workbench.api import get_workbench
 from kehu.workbench.schemas import WorkbenchOut
 from kehu.workbench.tests.fakes import FakeWarning, install_pool_warnings
@@ -81,4 +83,46 @@ def test_over_http_once_mounted(org, monkeypatch):
     client.force_login(org.rep)
     response = client.get(url)
     assert response.status_code == 200
-    assert set(response.json()) == {"today", "overdue", "pool_warnings", "new_leads", "team_activity"}
+    assert set(response.json()) == {
+        "today",
+        "overdue",
+        "pool_warnings",
+        "new_leads",
+        "receivables",
+        "team_activity",
+    }
+
+
+def test_receivables_remind_the_owner_of_overdue_and_soon_due_payments(org, client):
+    today = timezone.localdate()
+    customer = CustomerFactory(owner=org.rep, name="回款客户")
+    contract = contracts.contract_submit(
+        actor=org.rep,
+        contract=contracts.contract_create(
+            actor=org.rep, customer=customer, data={"amount": "3000"}, lines=[]
+        ),
+    )
+    payments.plan_set(
+        actor=org.rep,
+        contract=contract,
+        instalments=[
+            {"amount": "1000", "due_on": today - timedelta(days=3)},
+            {"amount": "1000", "due_on": today + timedelta(days=5)},
+            {"amount": "1000", "due_on": today + timedelta(days=30)},  # beyond the 7-day warning
+        ],
+    )
+    payments.receipt_record(actor=org.rep, contract=contract, data={"amount": "400"})
+
+    client.force_login(org.rep)
+    section = client.get("/api/v1/workbench").json()["receivables"]
+
+    assert section["count"] == 2
+    assert [(i["outstanding"], i["status"]) for i in section["items"]] == [
+        ("600.00", "overdue"),
+        ("1000.00", "unpaid"),
+    ]
+    page = client.get("/").content.decode()
+    assert "Payments to collect" in page
+    assert "Overdue since" in page
+    client.force_login(org.peer_rep)
+    assert client.get("/api/v1/workbench").json()["receivables"]["count"] == 0
