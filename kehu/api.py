@@ -15,6 +15,7 @@ from kehu.pool.api import router as pool_router
 from kehu.pool.handover_api import router as handover_router
 from kehu.sales.contracts.api import router as contracts_router
 from kehu.sales.opportunities.api import router as opportunities_router
+from kehu.sales.orders.api import router as orders_router
 from kehu.sales.payments.api import router as payments_router
 from kehu.sales.products.api import router as products_router
 from kehu.sales.quotes.api import router as quotes_router
@@ -50,4 +51,5 @@ api.add_router("/", products_router)
 api.add_router("/", quotes_router)
 api.add_router("/", contracts_router)
 api.add_router("/", payments_router)
+api.add_router("/", orders_router)
 api.add_router("/", approvals_router)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kehu.sales.opportunities",
     "kehu.sales.products",
     "kehu.sales.quotes",
+    "kehu.sales.orders",
     "kehu.sales.contracts",
     "kehu.sales.payments",
     "kehu.approvals",

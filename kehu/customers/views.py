@@ -41,6 +41,7 @@ DETAIL_TABS = {
     "contacts": _lazy("Contacts"),
     "followups": _lazy("Follow-ups"),  # loaded from the followups app (#followup-panel)
     "deals": _lazy("Deals"),  # loaded from the opportunities app (#deals-panel)
+    "purchases": _lazy("Purchases"),  # loaded from the orders app (#purchases-panel)
     "timeline": _lazy("Timeline"),
 }
 

@@ -50,6 +50,9 @@ REP_PERMS = [
     "contracts.add_contract",
     "contracts.change_contract",
     *PAYMENT_PERMS,
+    "orders.view_order",
+    "orders.add_order",
+    "orders.change_order",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -65,6 +68,7 @@ MANAGER_PERMS = [
     "contracts.delete_contract",
     "payments.change_receipt",
     "payments.change_invoice",
+    "orders.delete_order",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"

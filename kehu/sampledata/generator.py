@@ -37,6 +37,7 @@ from kehu.sampledata import vocabulary as words
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
 from kehu.sampledata.opportunities import demo_opportunities
+from kehu.sampledata.orders import demo_orders
 from kehu.sampledata.pool import demo_pools
 from kehu.sampledata.products import demo_products
 from kehu.sampledata.quotes import demo_quotes
@@ -114,6 +115,7 @@ class DemoSummary:
     products: int = 0
     opportunities: int = 0
     quotes: int = 0
+    orders: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -139,6 +141,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.products = demo_products(rng=random.Random(seed + 5))  # its own stream: the rest stays as it was
     summary.opportunities = demo_opportunities(rng=random.Random(seed + 7))
     summary.quotes = demo_quotes(rng=random.Random(seed + 11), users=users)
+    summary.orders = demo_orders(rng=random.Random(seed + 13), users=users)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -146,7 +146,9 @@ def test_submit_approve_through_the_approvals_api_send_accept(org, rep, opportun
 
     task = ApprovalTask.objects.get()
     assert post(rep, f"/api/v1/approvals/{task.request_id}/approve").status_code in (403, 404)
-    decided = post(api_client(org.team_lead), f"/api/v1/approvals/{task.request_id}/approve", {"comment": "可以"})
+    decided = post(
+        api_client(org.team_lead), f"/api/v1/approvals/{task.request_id}/approve", {"comment": "可以"}
+    )
     assert decided.status_code == 200, decided.content
 
     assert rep.get(url).json()["status"] == "approved"

@@ -1,0 +1,211 @@
+"""The order pages: scope (others get 404), the form with its line editor, the actions by status, the
+customer's Purchases tab, and constant queries on the list and the purchases panel."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from kehu.customers.tests.factories import CustomerFactory
+from kehu.sales.orders import services
+from kehu.sales.orders.choices import OrderStatus
+from kehu.sales.orders.models import Order
+from kehu.sales.orders.tests.factories import make_order
+from kehu.sales.products.tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def customer(org):
+    return CustomerFactory(owner=org.rep, name="常州电子")
+
+
+@pytest.fixture
+def product():
+    return ProductFactory(
+        code="ERP", name="ERP 标准版", unit="套", list_price=D("5000.00"), cost=D("2000.00")
+    )
+
+
+def form_data(lines: list[dict], initial: int = 0, **fields) -> dict:
+    data = {
+        "order_date": "2026-04-01",
+        "source_reference": "",
+        "notes": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(initial),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+        **fields,
+    }
+    for i, line in enumerate(lines):
+        row = {
+            "product": "",
+            "name": "",
+            "unit": "",
+            "quantity": "1",
+            "unit_price": "",
+            "unit_cost": "",
+            **line,
+        }
+        data |= {f"lines-{i}-{k}": v for k, v in row.items()}
+    return data
+
+
+def test_create_with_a_product_line_and_a_free_text_line(client, org, customer, product):
+    url = reverse("orders:create") + f"?customer={customer.pk}"
+    assert login(client, org.rep).get(url).status_code == 200
+    response = client.post(
+        url,
+        form_data(
+            [
+                {"product": product.pk, "quantity": "2"},
+                {"name": "上门安装", "unit_price": "800", "unit_cost": "300"},
+            ]
+        ),
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("orders:detail", args=[order.pk])
+    assert (order.total, order.cost_total, order.gross_profit) == (D("10800.00"), D("4300.00"), D("6500.00"))
+    page = client.get(response.url).content.decode()
+    assert "10,800.00 CNY" in page
+    assert 'data-testid="order-confirm"' in page
+
+
+def test_a_bad_line_shows_its_error_on_the_form(client, org, customer):
+    url = reverse("orders:create") + f"?customer={customer.pk}"
+    response = login(client, org.rep).post(url, form_data([{"name": "服务"}]))
+    assert response.status_code == 200
+    assert "Line 1: give the unit price of “服务”." in response.content.decode()
+    response = client.post(url, form_data([]))
+    assert "Add at least one line." in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_rep_cannot_open_another_reps_order_or_write_for_their_customer(client, org):
+    theirs = make_order(CustomerFactory(owner=org.other_dept_rep))
+    login(client, org.rep)
+    assert client.get(reverse("orders:detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("orders:edit", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("orders:action", args=[theirs.pk, "confirm"])).status_code == 404
+    url = reverse("orders:create") + f"?customer={theirs.customer_id}"
+    assert client.get(url).status_code == 404
+    assert theirs.number not in client.get(reverse("orders:list")).content.decode()
+    panel = client.get(reverse("orders:customer", args=[theirs.customer_id]))
+    assert panel.status_code == 404
+
+
+def test_actions_follow_the_status(client, org, customer):
+    order = make_order(customer)
+    login(client, org.rep)
+    for action, status in (("confirm", "confirmed"), ("ship", "shipped"), ("complete", "completed")):
+        response = client.post(reverse("orders:action", args=[order.pk, action]))
+        assert response.status_code == 302
+        order.refresh_from_db()
+        assert order.status == status
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert 'data-testid="order-actions"' not in page
+    assert client.get(reverse("orders:edit", args=[order.pk])).status_code == 302  # completed: not editable
+
+
+def test_cancel_with_a_reason_and_refusal_without_one(client, org, customer):
+    order = make_order(customer, status="confirmed")
+    login(client, org.rep)
+    client.post(reverse("orders:action", args=[order.pk, "cancel"]), {"reason": ""})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    client.post(reverse("orders:action", args=[order.pk, "cancel"]), {"reason": "客户撤单"})
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "客户撤单")
+
+
+def test_edit_a_draft(client, org, customer):
+    order = make_order(customer)
+    url = reverse("orders:edit", args=[order.pk])
+    assert login(client, org.rep).get(url).status_code == 200
+    response = client.post(
+        url, form_data([{"name": "咨询", "unit_price": "100", "quantity": "3"}], initial=1)
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.total == D("300.00")
+
+
+def test_purchases_tab_shows_figures_orders_and_the_new_order_button(client, org, customer, product):
+    done = make_order(customer, lines=[{"product_id": product.pk, "quantity": "2"}], status="completed")
+    make_order(customer, status="cancelled")
+    login(client, org.rep)
+    page = client.get(reverse("customers:detail", args=[customer.pk]), {"tab": "purchases"}).content.decode()
+    assert reverse("orders:customer", args=[customer.pk]) in page
+    panel = client.get(reverse("orders:customer", args=[customer.pk])).content.decode()
+    assert 'data-testid="purchase-count">1<' in panel
+    assert "10,000.00" in panel
+    assert "6,000.00" in panel
+    assert "ERP 标准版" in panel
+    assert done.number in panel
+    assert 'data-testid="new-order"' in panel
+    outsider_view = login(client, org.dept_manager).get(reverse("orders:customer", args=[customer.pk]))
+    assert 'data-testid="new-order"' in outsider_view.content.decode()
+
+
+def test_nav_has_the_orders_entry_for_users_with_the_permission(client, org):
+    assert 'data-testid="nav-orders"' in login(client, org.rep).get(reverse("orders:list")).content.decode()
+    assert 'data-testid="nav-orders"' not in login(client, org.outsider).get("/").content.decode()
+    assert client.get(reverse("orders:list")).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_list_and_purchases_panel_take_constant_queries(
+    client, org, customer, product, rows, django_assert_num_queries
+):
+    lines = [{"product_id": product.pk, "quantity": "1"}, {"name": "运费", "unit_price": "10"}]
+    for _ in range(rows):
+        make_order(customer, lines=lines, status="completed")
+    login(client, org.rep)
+    client.get(reverse("orders:list"))  # warm the session and content type caches
+    # the same number for 1 and 20 orders, the site's chrome (session, user, nav, notifications) included
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(reverse("orders:list")).status_code == 200
+    with django_assert_num_queries(PANEL_QUERIES):
+        assert client.get(reverse("orders:customer", args=[customer.pk])).status_code == 200
+
+
+LIST_QUERIES = 8
+PANEL_QUERIES = 9
+
+
+def test_purchases_panel_leaves_out_orders_the_viewer_does_not_see(client, org, customer):
+    mine = make_order(customer, status="completed")
+    theirs = services.order_create(
+        actor=org.dept_manager,
+        customer=customer,
+        data={},
+        lines=[{"name": "维保", "unit_price": "777"}],
+        owner=org.peer_rep,
+    )
+    services.order_confirm(actor=org.dept_manager, order=theirs)
+    panel = login(client, org.rep).get(reverse("orders:customer", args=[customer.pk])).content.decode()
+    assert 'data-testid="purchase-count">1<' in panel
+    assert mine.number in panel
+    assert theirs.number not in panel
+    assert "777" not in panel
+    manager_panel = login(client, org.dept_manager).get(reverse("orders:customer", args=[customer.pk]))
+    assert 'data-testid="purchase-count">2<' in manager_panel.content.decode()
+
+
+def test_the_filter_bar_swaps_only_the_table(client, org, customer):
+    done = make_order(customer, status="completed")
+    draft = make_order(customer)
+    headers = {"HX-Request": "true", "HX-Target": "order-table"}
+    response = login(client, org.rep).get(reverse("orders:list"), {"status": "completed"}, headers=headers)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="order-table">')
+    assert done.number in html
+    assert draft.number not in html
