@@ -34,6 +34,7 @@ from kehu.customers.validators import credit_code_check_char, normalize_company_
 from kehu.org.models import Department, User
 from kehu.org.roles import roles_ensure_standard
 from kehu.sampledata import vocabulary as words
+from kehu.sampledata.contracts import demo_contracts
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
 from kehu.sampledata.opportunities import demo_opportunities
@@ -116,6 +117,7 @@ class DemoSummary:
     opportunities: int = 0
     quotes: int = 0
     orders: int = 0
+    contracts: int = 0
     seconds: float = 0.0
     logins: list[tuple[str, str]] = field(default_factory=lambda: list(LOGINS))
 
@@ -142,6 +144,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.opportunities = demo_opportunities(rng=random.Random(seed + 7))
     summary.quotes = demo_quotes(rng=random.Random(seed + 11), users=users)
     summary.orders = demo_orders(rng=random.Random(seed + 13), users=users)
+    summary.contracts = demo_contracts(rng=random.Random(seed + 17), users=users)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 f"{summary.activities:,} activities, {summary.leads:,} leads, "
                 f"{summary.followups:,} follow-ups, {summary.pooled:,} customers in the shared pools, "
                 f"{summary.opportunities:,} opportunities, {summary.products} products, "
-                f"{summary.quotes} quotes, {summary.orders:,} sales orders."
+                f"{summary.quotes} quotes, {summary.orders:,} sales orders, {summary.contracts} contracts."
             )
         )
         self.print_logins(intro="Demo logins:")
