@@ -15,6 +15,7 @@ urlpatterns = [
     path("products/", include("kehu.sales.products.urls")),
     path("opportunities/", include("kehu.sales.opportunities.urls")),
     path("quotes/", include("kehu.sales.quotes.urls")),
+    path("contracts/", include("kehu.sales.contracts.urls")),
     path("orders/", include("kehu.sales.orders.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),

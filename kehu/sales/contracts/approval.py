@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,5 +47,5 @@ def register() -> None:
         on_rejected=_set_status(ContractStatus.REJECTED),
         on_cancelled=_set_status(ContractStatus.DRAFT),
         check_withdraw=_check_withdraw,
-        url=lambda contract: f"/contracts/{contract.pk}/",
+        url=lambda contract: reverse("contracts:detail", args=[contract.pk]),
     )

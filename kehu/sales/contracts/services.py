@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from kehu.approvals.models import ApprovalRequest
@@ -49,6 +50,7 @@ DOCUMENT_TYPE = "contract"
 CONTRACT_FIELDS = frozenset(
     {"title", "amount", "currency", "signed_on", "starts_on", "ends_on", "terms", "notes"}
 )
+DATE_FIELDS = frozenset({"signed_on", "starts_on", "ends_on"})
 AMENDABLE_FIELDS = frozenset({"title", "amount", "ends_on", "terms", "notes"})
 MAX_LINES = 200
 MAX_MONEY = Decimal("999999999999.99")
@@ -129,6 +131,11 @@ def _clean_fields(data: Mapping[str, Any], allowed: frozenset[str] = CONTRACT_FI
             value = value.strip()
         if field == "amount" and value is not None:
             value = _money(value, "amount")
+        elif field in DATE_FIELDS and isinstance(value, str):
+            parsed = parse_date(value) if value else None
+            if value and parsed is None:
+                raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")})
+            value = parsed
         elif field == "currency":
             value = (value or settings.DEFAULT_CURRENCY).upper()
             if not (len(value) == 3 and value.isascii() and value.isalpha()):
@@ -280,7 +287,8 @@ def contract_create(
     return contract
 
 
-def _accepted_quote(opportunity: Opportunity) -> Quote | None:
+def contract_source_quote(opportunity: Opportunity) -> Quote | None:
+    """The quote a contract of the opportunity is made from: the one the customer accepted last."""
     return opportunity.quotes.filter(status=QuoteStatus.ACCEPTED).order_by("-closed_at", "-id").first()
 
 
@@ -288,7 +296,7 @@ def _accepted_quote(opportunity: Opportunity) -> Quote | None:
 def contract_create_from_opportunity(*, actor: User, opportunity: Opportunity) -> Contract:
     """A draft contract of a won opportunity: the lines and total of the quote the customer accepted (the
     amount is the quote's total with tax), else the opportunity's lines and amount."""
-    quote = _accepted_quote(opportunity)
+    quote = contract_source_quote(opportunity)
     if quote is not None:
         rows = [
             {

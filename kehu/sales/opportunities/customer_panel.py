@@ -1,4 +1,5 @@
-"""The customer page's "Deals" tab: the customer's opportunities and quotes that the viewer may see."""
+"""The customer page's "Deals" tab: the customer's opportunities, quotes and contracts that the viewer may
+see."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.pool.selectors import customer_get_or_pooled
+from kehu.sales.contracts.selectors import contract_list
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.selectors import opportunity_list
 from kehu.sales.quotes.selectors import quote_list
@@ -29,11 +31,18 @@ def customer_deals_view(request: AuthenticatedHttpRequest, customer_pk: int) -> 
         if request.user.has_perm("quotes.view_quote")
         else None
     )
+    contracts = (
+        contract_list(user=request.user, filters={"customer": customer.pk})
+        if request.user.has_perm("contracts.view_contract")
+        else None
+    )
     context = {
         "customer": customer,
         "in_scope": in_scope,
         "opportunities": opportunities[:ROWS],
         "open_totals": totals,
         "quotes": quotes[:ROWS] if quotes is not None else None,
+        "contracts": contracts[:ROWS] if contracts is not None else None,
+        "can_add_contract": in_scope and request.user.has_perm("contracts.add_contract"),
     }
     return TemplateResponse(request, "opportunities/customer_panel.html", context)

@@ -279,3 +279,15 @@ def test_an_attachment_removed_from_a_draft_leaves_no_file(
         services.contract_attachment_delete(actor=org.rep, attachment=scan)
     assert not ContractAttachment.objects.exists()
     assert not scan.file.storage.exists(stored)
+
+
+def test_dates_given_as_text_are_read_as_dates(org, customer):
+    contract = services.contract_submit(actor=org.rep, contract=make(org, customer, starts_on="2026-01-01"))
+    amendment = services.contract_amend(
+        actor=org.rep, contract=contract, reason="延期", data={"ends_on": "2028-03-31"}
+    )
+    assert amendment.changes == {"ends_on": ["None", "2028-03-31"]}
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        services.contract_amend(actor=org.rep, contract=contract, reason="x", data={"ends_on": "next year"})
+    with pytest.raises(ValidationError, match="cannot end before it starts"):
+        services.contract_amend(actor=org.rep, contract=contract, reason="x", data={"ends_on": "2025-12-31"})

@@ -1,11 +1,12 @@
-"""The customer page's Deals tab: the customer's opportunities and quotes the viewer may see, with the open
-deals' totals, in constant queries."""
+"""The customer page's Deals tab: the customer's opportunities, quotes and contracts the viewer may see, with
+the open deals' totals, in constant queries."""
 
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from kehu.sales.contracts import services as contracts
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import OpportunityMember
 from kehu.sales.opportunities.tests.factories import OpportunityFactory
@@ -54,11 +55,12 @@ def test_the_deals_tab_queries_stay_constant(client, org, django_assert_max_num_
     deal = OpportunityFactory(owner=org.rep)
     url = reverse("opportunities:customer", args=[deal.customer.pk])
     client.force_login(org.rep)
-    with django_assert_max_num_queries(11) as few:
+    with django_assert_max_num_queries(12) as few:
         client.get(url)
     for n in range(8):
         OpportunityFactory(owner=org.rep, customer=deal.customer, title=f"项目{n}")
         quotes.quote_create(actor=org.rep, opportunity=deal, data={}, lines=[])
-    with django_assert_max_num_queries(11) as many:
+        contracts.contract_create(actor=org.rep, customer=deal.customer, data={"title": f"合同{n}"})
+    with django_assert_max_num_queries(12) as many:
         assert client.get(url).status_code == 200
     assert len(few.captured_queries) == len(many.captured_queries)
