@@ -34,6 +34,7 @@ from kehu.sales.orders.filters import OrderFilter
 from kehu.sales.orders.forms import OrderForm, OrderLineFormSet, line_initial, product_choices
 from kehu.sales.orders.models import Order
 from kehu.sales.orders.selectors import customer_purchases, order_get, order_list
+from kehu.sales.payments.selectors import customer_outstanding
 from kehu.sales.products.widgets import price_hints
 
 DETAIL_TABS = {"lines": _lazy("Lines and totals"), "timeline": _lazy("Timeline")}
@@ -259,5 +260,8 @@ def customer_purchases_view(request: AuthenticatedHttpRequest, customer_pk: int)
         if sees
         else [],
         "can_add": in_scope and request.user.has_perm("orders.add_order"),
+        "outstanding": customer_outstanding(customer_id=customer.pk, user=request.user)
+        if request.user.has_perm("contracts.view_contract")
+        else None,
     }
     return TemplateResponse(request, "orders/customer_panel.html", context)

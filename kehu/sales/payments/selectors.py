@@ -176,3 +176,16 @@ def receivables_due_for_owner(*, user: User, within_days: int, today: date | Non
         .select_related("contract", "contract__customer")
         .order_by("due_on", "id")
     )
+
+
+def customer_outstanding(*, customer_id: int, user: User | None = None) -> Decimal:
+    """What the customer's signed contracts (those `user` sees, if given) still owe: their amounts less the
+    receipts applied to them (credit excluded). Two aggregates."""
+    contracts = Contract.objects.alive().filter(customer_id=customer_id, status__in=SIGNED)
+    if user is not None:
+        contracts = contracts.visible_to(user)
+    amount = contracts.aggregate(s=Coalesce(Sum("amount"), ZERO))["s"]
+    receipts = Receipt.objects.filter(contract__in=contracts.values("pk"), voided_at__isnull=True).aggregate(
+        amount=Coalesce(Sum("amount"), ZERO), credit=Coalesce(Sum("credit"), ZERO)
+    )
+    return max(amount - (receipts["amount"] - receipts["credit"]), Decimal(0))

@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 
 from kehu.customers.tests.factories import CustomerFactory
+from kehu.sales.contracts import services as contracts
 from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
 from kehu.sales.orders.models import Order
 from kehu.sales.orders.tests.factories import make_order
+from kehu.sales.payments import services as payments
 from kehu.sales.products.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +180,7 @@ def test_list_and_purchases_panel_take_constant_queries(
 
 
 LIST_QUERIES = 8
-PANEL_QUERIES = 9
+PANEL_QUERIES = 11  # with the two aggregates of the amount outstanding
 
 
 def test_purchases_panel_leaves_out_orders_the_viewer_does_not_see(client, org, customer):
@@ -209,3 +211,18 @@ def test_the_filter_bar_swaps_only_the_table(client, org, customer):
     assert html.lstrip().startswith('<div id="order-table">')
     assert done.number in html
     assert draft.number not in html
+
+
+def test_purchases_panel_shows_what_signed_contracts_still_owe(client, org, customer):
+    contract = contracts.contract_submit(
+        actor=org.rep,
+        contract=contracts.contract_create(
+            actor=org.rep, customer=customer, data={"amount": "5000"}, lines=[]
+        ),
+    )
+    payments.receipt_record(actor=org.rep, contract=contract, data={"amount": "1200"})
+    contracts.contract_create(actor=org.rep, customer=customer, data={"amount": "9999"}, lines=[])  # a draft
+
+    panel = login(client, org.rep).get(reverse("orders:customer", args=[customer.pk])).content.decode()
+
+    assert 'data-testid="purchase-outstanding">3,800.00<' in panel
