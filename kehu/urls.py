@@ -17,6 +17,7 @@ urlpatterns = [
     path("quotes/", include("kehu.sales.quotes.urls")),
     path("contracts/", include("kehu.sales.contracts.urls")),
     path("orders/", include("kehu.sales.orders.urls")),
+    path("receivables/", include("kehu.sales.payments.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -107,12 +107,16 @@ def contract_payment_summary(contract: Contract, *, today: date | None = None) -
 
 def receivables(*, user: User, filters: dict[str, Any] | None = None, today: date | None = None) -> QuerySet:
     """Instalments still owed on signed contracts in the user's scope, soonest due first, with their status.
-    Filters: `owner` (id), `status` (overdue / upcoming), `due_before`, `due_after` (dates)."""
+    Filters: `q` (customer name or contract number), `owner` (id), `status` (overdue / upcoming),
+    `due_before`, `due_after` (dates)."""
     filters = filters or {}
     today = today or timezone.localdate()
     contracts = Contract.objects.visible_to(user).alive().filter(status__in=SIGNED)
     if filters.get("owner"):
         contracts = contracts.filter(owner_id=filters["owner"])
+    if filters.get("q"):
+        q = filters["q"]
+        contracts = contracts.filter(Q(number__icontains=q) | Q(customer__name__icontains=q))
     qs = instalments_with_status(
         Instalment.objects.filter(contract__in=contracts.values("pk")), today=today
     ).filter(outstanding__gt=0)
