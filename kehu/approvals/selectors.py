@@ -105,9 +105,11 @@ def approval_current_task(*, approval_pk: int) -> ApprovalTask:
     return task
 
 
-def approval_history(*, document: models.Model) -> QuerySet[ApprovalRequest]:
-    """Every request of a document, first submission first, with its tasks (the caller checked scope)."""
-    return _with_tasks(ApprovalRequest.objects.for_document(document)).order_by("submitted_at", "id")
+def approval_history(*, document: models.Model, newest_first: bool = False) -> QuerySet[ApprovalRequest]:
+    """Every request of a document, first submission first (or last), with its tasks (the caller checked
+    scope)."""
+    order = ("-submitted_at", "-id") if newest_first else ("submitted_at", "id")
+    return _with_tasks(ApprovalRequest.objects.for_document(document)).order_by(*order)
 
 
 def approval_flow_list(*, document_type: str | None = None) -> QuerySet[ApprovalFlow]:

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kehu.approvals.models import ApprovalRequest, ApprovalTask
+from kehu.approvals.models import ApprovalTask
 from kehu.core.exceptions import FilterError
 from kehu.org.models import User
 from kehu.sales.contracts.filters import ContractFilter
@@ -46,14 +46,4 @@ def contract_get(*, user: User, pk: int) -> Contract:
             "amendments__actor",
             "attachments",
         )
-    )
-
-
-def contract_approvals(contract: Contract) -> QuerySet[ApprovalRequest]:
-    """The contract's approval requests, newest first, with their steps."""
-    return (
-        ApprovalRequest.objects.for_document(contract)
-        .select_related("flow", "submitter")
-        .prefetch_related("tasks__approvers", "tasks__decided_by", "tasks__step")
-        .order_by("-submitted_at", "-id")
     )

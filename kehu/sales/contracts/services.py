@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from pathlib import PurePath
 from typing import Any
 
@@ -30,6 +29,7 @@ from kehu.approvals.models import ApprovalRequest
 from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, approval_submit
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
+from kehu.core.keep import KEEP, Keep
 from kehu.core.params import id_param
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.core.sequences import sequence_next
@@ -71,15 +71,6 @@ ATTACHMENT_TYPES = frozenset(
         ".ofd",
     }
 )
-
-
-class Keep(Enum):
-    """For an optional argument: leave the value as it is (None would clear it)."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
 
 
 # Checks ----------------------------------------------------------------------------------------------------

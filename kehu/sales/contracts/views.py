@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.approvals.choices import RequestStatus
+from kehu.approvals.selectors import approval_history
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
 from kehu.core.htmx import render_partial
@@ -45,7 +46,7 @@ from kehu.sales.contracts.forms import (
     product_choices,
 )
 from kehu.sales.contracts.models import Contract, ContractAmendment
-from kehu.sales.contracts.selectors import contract_approvals, contract_get, contract_list
+from kehu.sales.contracts.selectors import contract_get, contract_list
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.selectors import opportunity_get
 
@@ -324,7 +325,7 @@ def _amendment_rows(amendment: ContractAmendment) -> list[dict[str, str]]:
 def contract_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(user=request.user, pk=pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "lines"
-    approvals = list(contract_approvals(contract))
+    approvals = list(approval_history(document=contract, newest_first=True))
     context: dict[str, Any] = {
         "contract": contract,
         "tab": tab,

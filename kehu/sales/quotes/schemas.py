@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from kehu.approvals.selectors import approval_history
 from kehu.core.api import DecimalText, Id
 from kehu.sales.quotes.choices import QuoteStatus
 from kehu.sales.quotes.filters import SORTS
@@ -181,6 +182,4 @@ class QuoteDetailOut(QuoteOut):
 
     @staticmethod
     def resolve_approvals(obj: Quote) -> list[Any]:
-        from kehu.sales.quotes.selectors import quote_approvals
-
-        return list(quote_approvals(obj))
+        return list(approval_history(document=obj, newest_first=True))

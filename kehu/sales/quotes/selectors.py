@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kehu.approvals.models import ApprovalRequest, ApprovalTask
+from kehu.approvals.models import ApprovalTask
 from kehu.core.exceptions import FilterError
 from kehu.core.scopes import DataScope
 from kehu.org.models import User
@@ -91,14 +91,4 @@ def quote_get(*, user: User, pk: int) -> Quote:
             "created_by",
             "revision_of",
         ).prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))),
-    )
-
-
-def quote_approvals(quote: Quote) -> QuerySet[ApprovalRequest]:
-    """The quote's approval requests, newest first, with their steps, for its history."""
-    return (
-        ApprovalRequest.objects.for_document(quote)
-        .select_related("flow", "submitter")
-        .prefetch_related("tasks__approvers", "tasks__decided_by", "tasks__step")
-        .order_by("-submitted_at", "-id")
     )

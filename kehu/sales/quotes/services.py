@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from kehu.approvals.models import ApprovalRequest
 from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, approval_submit
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
+from kehu.core.keep import KEEP, Keep
 from kehu.core.params import id_param
 from kehu.core.permissions import ensure_perm
 from kehu.core.sequences import sequence_next
@@ -46,15 +46,6 @@ QUOTE_FIELDS = frozenset({"title", "valid_until", "discount_percent", "terms", "
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("9999999999.99")
 MAX_PRICE = Decimal("999999999999.99")
-
-
-class Keep(Enum):
-    """For an optional argument: leave the value as it is (None would clear it)."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
 
 
 # Checks ----------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.approvals.choices import RequestStatus
+from kehu.approvals.selectors import approval_history
 from kehu.core.activity import activity_for
 from kehu.core.amount_words import rmb_upper
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
@@ -37,7 +38,7 @@ from kehu.sales.quotes.choices import APPROVED_OR_SENT, QuoteStatus
 from kehu.sales.quotes.filters import QuoteFilter
 from kehu.sales.quotes.forms import QuoteForm, QuoteLineFormSet, line_initial, price_hints, product_choices
 from kehu.sales.quotes.models import Quote
-from kehu.sales.quotes.selectors import quote_approvals, quote_get, quote_list
+from kehu.sales.quotes.selectors import quote_get, quote_list
 
 DETAIL_TABS = {
     "lines": _lazy("Lines and totals"),
@@ -213,7 +214,7 @@ def _actions(user: User, quote: Quote, approvals: list, edits: bool) -> dict[str
 def quote_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quote = quote_get(user=request.user, pk=pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "lines"
-    approvals = list(quote_approvals(quote))
+    approvals = list(approval_history(document=quote, newest_first=True))
     edits = _edits_opportunity(request.user, quote)
     context: dict[str, Any] = {
         "quote": quote,
