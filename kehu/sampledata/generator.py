@@ -38,7 +38,7 @@ from kehu.sampledata.contracts import demo_contracts
 from kehu.sampledata.followups import demo_followups
 from kehu.sampledata.leads import demo_leads
 from kehu.sampledata.opportunities import demo_opportunities
-from kehu.sampledata.orders import demo_orders
+from kehu.sampledata.orders import demo_contract_orders, demo_orders
 from kehu.sampledata.pool import demo_pools
 from kehu.sampledata.products import demo_products
 from kehu.sampledata.quotes import demo_quotes
@@ -145,6 +145,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.quotes = demo_quotes(rng=random.Random(seed + 11), users=users)
     summary.orders = demo_orders(rng=random.Random(seed + 13), users=users)
     summary.contracts = demo_contracts(rng=random.Random(seed + 17), users=users)
+    summary.orders += demo_contract_orders(rng=random.Random(seed + 19))
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -5,7 +5,8 @@ recent ones shipped or confirmed, a few drafts, a few cancelled.
 
 Written in bulk with the totals the services would compute (`totals.order_totals`), numbered per year as
 the "order" sequence numbers them, which is then set so the next order continues after them; each order has
-its `order.created` entry on the customer's timeline.
+its `order.created` entry on the customer's timeline. Each signed contract with product lines then gets an
+order that delivers it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from kehu.core.sequences import NumberSequence
 from kehu.customers.choices import CustomerStatus
 from kehu.customers.models import Customer
 from kehu.org.models import User
+from kehu.sales.contracts.choices import SIGNED, ContractStatus
+from kehu.sales.contracts.models import Contract
+from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
 from kehu.sales.orders.totals import LineInput, cents, order_totals
@@ -169,3 +173,40 @@ def _timeline(orders: list[Order]) -> None:
         ],
         batch_size=2000,
     )
+
+
+def demo_contract_orders(*, rng: random.Random) -> int:
+    """An order delivering each signed contract with product lines, a few days after signing, through the
+    services (linked to the contract, its number as the reference); returns how many."""
+    signed = (
+        Contract.objects.alive()
+        .filter(status__in=SIGNED, signed_on__isnull=False)
+        .select_related("customer", "owner")
+        .prefetch_related("lines")
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    written = 0
+    for contract in signed:
+        rows = [
+            {"product_id": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price}
+            for line in contract.lines.all()
+            if line.product_id
+        ]
+        if not rows or contract.owner is None:
+            continue
+        actor = contract.owner
+        day = min(today, contract.signed_on + timedelta(days=rng.randint(1, 20)))
+        order = services.order_create(
+            actor=actor,
+            customer=contract.customer,
+            data={"contract_id": contract.pk, "order_date": day},
+            lines=rows,
+        )
+        services.order_confirm(actor=actor, order=order)
+        if contract.status != ContractStatus.APPROVED:
+            services.order_ship(actor=actor, order=order)
+        if contract.status == ContractStatus.COMPLETED:
+            services.order_complete(actor=actor, order=order)
+        written += 1
+    return written

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from kehu.approvals.models import ApprovalTask
 from kehu.core.exceptions import FilterError
 from kehu.org.models import User
+from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.filters import ContractFilter
 from kehu.sales.contracts.models import Contract, ContractLine
 
@@ -28,6 +29,17 @@ def contract_list(*, user: User, filters: Mapping[str, Any] | None = None) -> Qu
     if not contract_filter.is_valid():
         raise FilterError({k: [str(m) for m in v] for k, v in contract_filter.errors.items()})
     return contract_filter.qs
+
+
+def contracts_signed_for_customer(*, user: User, customer_id: int) -> QuerySet[Contract]:
+    """The customer's signed contracts the user sees, latest first: those an order may deliver."""
+    _ensure_can_view(user)
+    return (
+        Contract.objects.visible_to(user)
+        .alive()
+        .filter(customer_id=customer_id, status__in=SIGNED)
+        .order_by("-signed_on", "-id")
+    )
 
 
 def contract_get(*, user: User, pk: int) -> Contract:

@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.sales.contracts.models import Contract
 from kehu.sales.orders.models import Order
 from kehu.sales.products.widgets import ProductChoice, product_field_setup
 from kehu.sales.products.widgets import product_choices as product_choices  # re-exported for the views
@@ -27,16 +28,24 @@ class DateInput(forms.DateInput):
 
 
 class OrderForm(forms.ModelForm):
-    """The order's own fields; the customer is fixed when it is created."""
+    """The order's own fields; the customer is fixed when it is created. `contracts` are the customer's
+    signed contracts the user sees, (id, label) pairs: the order may deliver one of them."""
+
+    contract = forms.TypedChoiceField(label=_("Contract"), required=False, coerce=int, empty_value=None)
+    field_order = ["contract", *ORDER_FIELDS]
 
     class Meta:
         model = Order
         fields = ORDER_FIELDS
         widgets = {"order_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contracts: list[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.instance.pk:
+        self.fields["contract"].choices = [("", _("— none —")), *contracts]
+        self.fields["contract"].help_text = _("The signed contract this order delivers, if any.")
+        if self.instance.pk:
+            self.initial.setdefault("contract", self.instance.contract_id)
+        else:
             self.initial.setdefault("order_date", timezone.localdate())
 
     def _post_clean(self) -> None:
@@ -45,6 +54,7 @@ class OrderForm(forms.ModelForm):
     def service_data(self) -> dict[str, Any]:
         data = {f: self.cleaned_data.get(f) for f in ORDER_FIELDS}
         data["source_reference"], data["notes"] = data["source_reference"] or "", data["notes"] or ""
+        data["contract_id"] = self.cleaned_data.get("contract")
         return data
 
     def add_service_errors(self, error: ValidationError) -> list[str]:
@@ -53,6 +63,8 @@ class OrderForm(forms.ModelForm):
         for field, messages in error.message_dict.items():
             if field == "lines":
                 line_errors += messages
+            elif field == "contract_id":
+                self.add_error("contract", messages)
             else:
                 self.add_error(field if field in self.fields else None, messages)
         return line_errors
@@ -135,4 +147,18 @@ def line_initial(order: Order) -> list[dict[str, Any]]:
             "unit_cost": line.unit_cost,
         }
         for line in order.lines.all()
+    ]
+
+
+def contract_line_initial(contract: Contract) -> list[dict[str, Any]]:
+    """A new order's lines from the contract's; costs come from the products when saved."""
+    return [
+        {
+            "product": line.product_id,
+            "name": line.name,
+            "unit": line.unit,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in contract.lines.all()
     ]

@@ -42,6 +42,16 @@ class Order(OwnedModel):
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,  # order_contract_idx leads with it
+        help_text=_("The signed contract the order delivers, if any."),
+    )
     order_date = models.DateField(_("order date"))
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.DRAFT
@@ -75,6 +85,7 @@ class Order(OwnedModel):
             models.Index(fields=["owner", "order_date"], name="order_owner_idx"),
             models.Index(fields=["department", "order_date"], name="order_department_idx"),
             models.Index(fields=["status", "-order_date"], name="order_status_idx"),
+            models.Index(fields=["contract", "-order_date"], name="order_contract_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -48,6 +48,11 @@ _FIELDS = {"order_date", "currency", "notes", "source_reference"}
 class OrderIn(_Input):
     customer: Id
     owner: Id | None = Field(None, description="Default: the customer's owner.")
+    contract: Id | None = Field(
+        None,
+        description="A signed contract of the same customer that the order delivers; its number becomes "
+        "the source reference unless one is given.",
+    )
     order_date: date | None = Field(None, description="Default: today.")
     currency: _text(3) | None = None
     source_reference: _text(100) = Field("", description="For example the contract number.")
@@ -56,12 +61,16 @@ class OrderIn(_Input):
 
     def service_data(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, include=_FIELDS)
-        return {k: v for k, v in data.items() if v is not None}
+        data = {k: v for k, v in data.items() if v is not None}
+        if self.contract is not None:
+            data["contract_id"] = self.contract
+        return data
 
 
 class OrderPatch(_Input):
     """Only the fields sent change; `lines` replaces every line. Draft and confirmed orders only."""
 
+    contract: Id | None = Field(None, description="A signed contract of the customer; null unlinks it.")
     order_date: date | None = None
     currency: _text(3) | None = None
     source_reference: _text(100) | None = None
@@ -70,7 +79,10 @@ class OrderPatch(_Input):
 
     def service_data(self) -> dict[str, Any]:
         data = self.model_dump(exclude_unset=True, include=_FIELDS)
-        return {k: v for k, v in data.items() if v is not None}
+        data = {k: v for k, v in data.items() if v is not None}
+        if "contract" in self.model_fields_set:
+            data["contract_id"] = self.contract
+        return data
 
 
 class CancelIn(_Input):
@@ -110,6 +122,7 @@ class OrderOut(Schema):
     customer_name: str
     owner: int | None = Field(None, alias="owner_id")
     department: int | None = Field(None, alias="department_id")
+    contract: int | None = Field(None, alias="contract_id")
     order_date: date
     currency: str
     source_reference: str

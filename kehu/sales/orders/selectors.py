@@ -42,7 +42,9 @@ def order_get(*, user: User, pk: int) -> Order:
     _ensure_can_view(user)
     qs = Order.objects.alive().visible_to(user).filter(pk=pk)
     return get_object_or_404(
-        qs.select_related("customer", "owner", "department", "created_by").prefetch_related("lines__product")
+        qs.select_related("customer", "owner", "department", "created_by", "contract").prefetch_related(
+            "lines__product"
+        )
     )
 
 

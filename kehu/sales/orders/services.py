@@ -7,6 +7,9 @@ deletes a draft with orders.delete_order.
 
 Life cycle: draft → confirmed → shipped → completed, or cancelled (with a reason) before it completes.
 Content changes in draft and confirmed only; a completed or cancelled order never changes again.
+
+An order may deliver a signed contract of the same customer that the actor sees (`contract_id`); its number
+then becomes the order's source reference unless another is given.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from kehu.core.sequences import sequence_next
 from kehu.customers.models import Customer
 from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
+from kehu.sales.contracts.choices import SIGNED
+from kehu.sales.contracts.models import Contract
 from kehu.sales.orders.choices import EDITABLE, OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
 from kehu.sales.orders.totals import ZERO, LineInput, cents, order_totals
@@ -38,7 +43,7 @@ from kehu.sales.products.models import PriceList, PriceListItem, Product
 
 SEQUENCE = "order"
 PREFIX = "SO-"
-ORDER_FIELDS = frozenset({"order_date", "currency", "notes", "source_reference"})
+ORDER_FIELDS = frozenset({"order_date", "currency", "notes", "source_reference", "contract_id"})
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("9999999999.99")
 MAX_PRICE = Decimal("999999999999.99")
@@ -91,10 +96,38 @@ def _clean_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         elif field == "order_date":
             if not isinstance(value, date):
                 raise ValidationError({field: _("Give the order date.")})
+        elif field == "contract_id":
+            pass  # checked against the customer and the actor's scope by _contract
         else:
             value = value or ""
         cleaned[field] = value
     return cleaned
+
+
+def _contract(actor: User, customer_id: int, value: Any) -> Contract | None:
+    """The signed contract of this customer, seen by the actor, that `value` names; None for none."""
+    if value in (None, ""):
+        return None
+    pk = id_param(value)
+    if pk is None:
+        raise ValidationError({"contract_id": _("The contract id is not a valid id.")})
+    contract = Contract.objects.alive().visible_to(actor).filter(pk=pk).first()
+    if contract is None:
+        raise ValidationError(
+            {"contract_id": _("There is no contract with id %(id)s that you can see.") % {"id": pk}}
+        )
+    if contract.customer_id != customer_id:
+        raise ValidationError(
+            {"contract_id": _("Contract %(number)s is another customer's.") % {"number": contract.number}}
+        )
+    if contract.status not in SIGNED:
+        raise ValidationError(
+            {
+                "contract_id": _("Contract %(number)s is %(status)s: only a signed contract has orders.")
+                % {"number": contract.number, "status": contract.get_status_display().lower()}
+            }
+        )
+    return contract
 
 
 def _product_map(rows: Sequence[Mapping[str, Any]]) -> dict[int, Product]:
@@ -251,9 +284,13 @@ def order_create(
     cleaned = _clean_fields(data)
     cleaned.setdefault("order_date", timezone.localdate())
     cleaned.setdefault("currency", settings.DEFAULT_CURRENCY)
+    contract = _contract(actor, customer.pk, cleaned.pop("contract_id", None))
+    if contract is not None and not cleaned.get("source_reference"):
+        cleaned["source_reference"] = contract.number
     order_owner = _owner(actor, customer, owner)
     order = Order(
         customer=customer,
+        contract=contract,
         owner=order_owner,
         department_id=order_owner.department_id,
         created_by=actor,
@@ -281,6 +318,12 @@ def order_update(
     order = _locked(order)
     _ensure_status(order, EDITABLE, _("An order that is %(status)s cannot be changed."))
     cleaned = _clean_fields(data)
+    if "contract_id" in cleaned:
+        if id_param(cleaned["contract_id"]) == order.contract_id:
+            cleaned["contract_id"] = order.contract_id
+        else:
+            contract = _contract(actor, order.customer_id, cleaned["contract_id"])
+            cleaned["contract_id"] = contract.pk if contract else None
     changes = {f: [str(getattr(order, f)), str(v)] for f, v in cleaned.items() if getattr(order, f) != v}
     for field, value in cleaned.items():
         setattr(order, field, value)

@@ -28,10 +28,18 @@ from kehu.customers.selectors import customer_get
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.models import User
 from kehu.pool.selectors import customer_get_or_pooled
+from kehu.sales.contracts.models import Contract
+from kehu.sales.contracts.selectors import contract_get, contracts_signed_for_customer
 from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
 from kehu.sales.orders.filters import OrderFilter
-from kehu.sales.orders.forms import OrderForm, OrderLineFormSet, line_initial, product_choices
+from kehu.sales.orders.forms import (
+    OrderForm,
+    OrderLineFormSet,
+    contract_line_initial,
+    line_initial,
+    product_choices,
+)
 from kehu.sales.orders.models import Order
 from kehu.sales.orders.selectors import customer_purchases, order_get, order_list
 from kehu.sales.payments.selectors import customer_outstanding
@@ -94,14 +102,41 @@ def _write(actor: User, form: OrderForm, lines: Any, customer: Customer, order: 
     return services.order_update(actor=actor, order=order, data=form.service_data(), lines=lines.rows())
 
 
-def _save(request: AuthenticatedHttpRequest, customer: Customer, order: Order | None) -> HttpResponse:
-    kept = [line.product for line in order.lines.all() if line.product] if order else []
+def _contract_choices(user: User, customer: Customer, order: Order | None) -> list[tuple[int, str]]:
+    if not user.has_perm("contracts.view_contract"):
+        return []
+    signed = contracts_signed_for_customer(user=user, customer_id=customer.pk)
+    choices = [(c.pk, f"{c.number} {c.title}") for c in signed]
+    if order is not None and order.contract_id and order.contract_id not in dict(choices):
+        choices.insert(0, (order.contract_id, order.contract.number))
+    return choices
+
+
+def _save(
+    request: AuthenticatedHttpRequest,
+    customer: Customer,
+    order: Order | None,
+    contract: Contract | None = None,
+) -> HttpResponse:
+    """The order form; a new order from `contract` starts with its lines and is linked to it."""
+    if order is not None:
+        kept, initial_lines = (
+            [line.product for line in order.lines.all() if line.product],
+            line_initial(order),
+        )
+    elif contract is not None:
+        kept, initial_lines = [], contract_line_initial(contract)
+    else:
+        kept, initial_lines = [], []
     products = product_choices(kept)
     data = request.POST if request.method == "POST" else None
-    form = OrderForm(data, instance=order)
-    lines = OrderLineFormSet(
-        data, prefix="lines", initial=line_initial(order) if order else [], products=products
+    form = OrderForm(
+        data,
+        instance=order,
+        contracts=_contract_choices(request.user, customer, order),
+        initial={"contract": contract.pk} if contract else None,
     )
+    lines = OrderLineFormSet(data, prefix="lines", initial=initial_lines, products=products)
     line_errors: list[str] = []
     if data is not None and all([form.is_valid(), lines.is_valid()]):
         try:
@@ -128,6 +163,9 @@ def _save(request: AuthenticatedHttpRequest, customer: Customer, order: Order | 
 @login_required
 @permission_required("orders.add_order", raise_exception=True)
 def order_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if contract_pk := id_param(request.GET.get("contract")):
+        contract = contract_get(user=request.user, pk=contract_pk)
+        return _save(request, contract.customer, None, contract)
     customer_pk = id_param(request.GET.get("customer"))
     if customer_pk is None:
         messages.info(request, _("Open a customer to write an order for it."))

@@ -1,5 +1,5 @@
 """The demo's sales orders: two years of seasonal purchases in every status, totals as the services compute
-them, numbers the sequence continues after, and a timeline entry each."""
+them, numbers the sequence continues after, a timeline entry each, and orders delivering signed contracts."""
 
 from collections import Counter
 
@@ -19,7 +19,7 @@ from kehu.sales.orders.totals import LineInput, order_totals
 def test_demo_orders_are_seasonal_in_every_status_with_consistent_totals():
     call_command("demo", customers=600, stdout=None)
 
-    orders = list(Order.objects.prefetch_related("lines"))
+    orders = list(Order.objects.select_related("contract").prefetch_related("lines"))
     assert len(orders) >= 100
     assert set(Counter(o.status for o in orders)) == {
         "draft",
@@ -37,7 +37,7 @@ def test_demo_orders_are_seasonal_in_every_status_with_consistent_totals():
 
     for order in orders:
         lines = list(order.lines.all())
-        assert 1 <= len(lines) <= 4
+        assert 1 <= len(lines) <= (20 if order.contract_id else 4)
         totals = order_totals(LineInput(x.quantity, x.unit_price, x.unit_cost) for x in lines)
         assert (order.total, order.cost_total, order.gross_profit) == (
             totals.total,
@@ -45,8 +45,18 @@ def test_demo_orders_are_seasonal_in_every_status_with_consistent_totals():
             totals.gross_profit,
         )
         assert [x.amount for x in lines] == list(totals.amounts)
-        assert order.number.startswith(f"SO-{order.order_date.year}-")
+        # the bulk-written history is numbered by its dates; orders for contracts when written, this year
+        year = today.year if order.contract_id else order.order_date.year
+        assert order.number.startswith(f"SO-{year}-")
     assert len({o.number for o in orders}) == len(orders)
+
+    delivering = [o for o in orders if o.contract_id]
+    assert delivering
+    for order in delivering:
+        assert order.source_reference == order.contract.number
+        assert order.customer_id == order.contract.customer_id
+        assert order.status in {"confirmed", "shipped", "completed"}
+        assert order.contract.status in {"approved", "executing", "completed"}
 
     by_quarter = Counter((o.order_date.month - 1) // 3 for o in orders)
     assert by_quarter[3] > by_quarter[2]  # the fourth quarter sells more than the third
@@ -57,7 +67,7 @@ def test_demo_orders_are_seasonal_in_every_status_with_consistent_totals():
 
     # the next order continues the sequence
     sequence = NumberSequence.objects.get(key="order")
-    this_year = [o for o in orders if o.order_date.year == today.year]
+    this_year = [o for o in orders if o.number.startswith(f"SO-{today.year}-")]
     assert sequence.last_value == len(this_year)
     order = orders[0]
     new = services.order_create(

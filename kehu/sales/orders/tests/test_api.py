@@ -8,6 +8,7 @@ from django.test import Client
 
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.org.services import api_token_create
+from kehu.sales.contracts import services as contracts
 from kehu.sales.orders.models import Order
 from kehu.sales.orders.tests.factories import make_order
 from kehu.sales.products.tests.factories import ProductFactory
@@ -121,3 +122,39 @@ def test_list_filters(org, customer):
     items = client.get("/api/v1/orders", {"status": "completed"}).json()["items"]
     assert [o["id"] for o in items] == [done.pk]
     assert client.get("/api/v1/orders", {"status": "nope"}).status_code in (400, 422)
+
+
+def test_an_order_for_a_signed_contract_of_the_customer(org, customer, product):
+    draft = contracts.contract_create(
+        actor=org.rep, customer=customer, data={"title": "年度合同", "amount": "4000"}, lines=[]
+    )
+    client = api_client(org.rep)
+    body = {"customer": customer.pk, "contract": draft.pk, "lines": [{"product": product.pk}]}
+    response = post(client, "/api/v1/orders", body)
+    assert response.status_code == 400
+    assert "only a signed contract has orders" in response.content.decode()
+
+    contract = contracts.contract_submit(actor=org.rep, contract=draft)  # no flow: approved at once
+    response = post(client, "/api/v1/orders", {**body, "contract": contract.pk})
+    assert response.status_code == 201, response.content
+    assert (response.json()["contract"], response.json()["source_reference"]) == (
+        contract.pk,
+        contract.number,
+    )
+    order_id = response.json()["id"]
+    response = client.patch(f"/api/v1/orders/{order_id}", {"contract": None}, content_type="application/json")
+    assert (response.status_code, response.json()["contract"]) == (200, None)
+    theirs = contracts.contract_submit(
+        actor=org.peer_rep,
+        contract=contracts.contract_create(
+            actor=org.peer_rep,
+            customer=CustomerFactory(owner=org.peer_rep),
+            data={"title": "别人的", "amount": "1"},
+            lines=[],
+        ),
+    )
+    response = client.patch(
+        f"/api/v1/orders/{order_id}", {"contract": theirs.pk}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert Order.objects.get(pk=order_id).contract_id is None

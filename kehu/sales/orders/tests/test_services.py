@@ -11,6 +11,7 @@ from kehu.core.activity import activity_timeline
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
 from kehu.core.verbs import activity_sentence
 from kehu.customers.tests.factories import CustomerFactory
+from kehu.sales.contracts import services as contract_services
 from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
@@ -237,3 +238,57 @@ def test_created_entry_reads_on_the_timeline(org, customer):
     entry = activity_timeline(customer.pk).first()
     assert entry.customer_id == customer.pk
     assert activity_sentence(entry) == f"created the sales order {order.number} (1000.00 CNY)"
+
+
+def signed_contract(org, customer, *, actor=None, lines=()):
+    draft = contract_services.contract_create(
+        actor=actor or org.rep,
+        customer=customer,
+        data={"title": "年度合同", "amount": "3000"},
+        lines=list(lines),
+    )
+    return contract_services.contract_submit(actor=actor or org.rep, contract=draft)  # no flow: approved
+
+
+def test_an_order_delivers_a_signed_contract_and_takes_its_number_as_reference(org, customer, product):
+    contract = signed_contract(org, customer)
+    order = create(org, customer, {"product_id": product.pk}, contract_id=contract.pk)
+
+    assert order.contract == contract
+    assert order.source_reference == contract.number
+    assert list(contract.orders.all()) == [order]
+    given = create(
+        org, customer, {"product_id": product.pk}, contract_id=contract.pk, source_reference="PO-7"
+    )
+    assert given.source_reference == "PO-7"
+
+
+def test_a_contract_of_another_customer_unsigned_or_out_of_scope_is_refused(org, customer, product):
+    other_customer = CustomerFactory(owner=org.rep)
+    others = signed_contract(org, other_customer)
+    draft = contract_services.contract_create(
+        actor=org.rep, customer=customer, data={"title": "草稿", "amount": "10"}, lines=[]
+    )
+    theirs_customer = CustomerFactory(owner=org.peer_rep)
+    theirs = signed_contract(org, theirs_customer, actor=org.peer_rep)
+    line = {"product_id": product.pk}
+
+    for contract_id, message in [
+        (others.pk, "another customer's"),
+        (draft.pk, "only a signed contract has orders"),
+        (theirs.pk, "that you can see"),
+        ("x", "not a valid id"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            create(org, customer, line, contract_id=contract_id)
+    assert not Order.objects.exists()
+
+
+def test_update_links_and_unlinks_a_contract(org, customer, product):
+    contract = signed_contract(org, customer)
+    order = create(org, customer, {"product_id": product.pk})
+
+    order = services.order_update(actor=org.rep, order=order, data={"contract_id": contract.pk})
+    assert order.contract_id == contract.pk
+    order = services.order_update(actor=org.rep, order=order, data={"contract_id": None})
+    assert order.contract_id is None

@@ -226,3 +226,31 @@ def test_purchases_panel_shows_what_signed_contracts_still_owe(client, org, cust
     panel = login(client, org.rep).get(reverse("orders:customer", args=[customer.pk])).content.decode()
 
     assert 'data-testid="purchase-outstanding">3,800.00<' in panel
+
+
+def test_a_new_order_from_a_contract_starts_with_its_lines_and_is_linked(client, org, customer, product):
+    draft = contracts.contract_create(
+        actor=org.rep,
+        customer=customer,
+        data={"title": "年度合同", "amount": "10000"},
+        lines=[{"product_id": product.pk, "quantity": "2", "unit_price": "5000"}],
+    )
+    contract = contracts.contract_submit(actor=org.rep, contract=draft)
+    url = reverse("orders:create") + f"?contract={contract.pk}"
+    page = login(client, org.rep).get(url).content.decode()
+    assert f'<option value="{contract.pk}" selected>{contract.number}' in page
+    assert 'name="lines-0-product"' in page and f'<option value="{product.pk}" selected' in page
+
+    response = client.post(url, form_data([{"product": product.pk, "quantity": "2"}], contract=contract.pk))
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert (order.contract_id, order.source_reference, order.total) == (
+        contract.pk,
+        contract.number,
+        D("10000.00"),
+    )
+    detail = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert reverse("contracts:detail", args=[contract.pk]) in detail
+
+    login(client, org.peer_rep)
+    assert client.get(url).status_code == 404
