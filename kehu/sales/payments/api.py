@@ -34,6 +34,7 @@ from kehu.sales.payments.selectors import (
     instalments_with_status,
     receivables,
     receivables_aging,
+    receivables_aging_by,
 )
 
 router = Router(tags=["payments"])
@@ -154,11 +155,15 @@ def void_invoice(request: HttpRequest, invoice_id: int) -> Invoice:
 @router.get("/reports/receivables", response=ReceivablesOut)
 def receivables_report(request: HttpRequest, filters: Query[ReceivablesFilter]) -> dict:
     """Instalments still owed on signed contracts in your scope, soonest due first, with the aging of the
-    outstanding amounts (not yet due, 1–30, 31–60, 61–90, over 90 days past due)."""
+    outstanding amounts (not yet due, 1–30, 31–60, 61–90, over 90 days past due), in all and per rep and
+    department."""
     _ensure_can_view(request, "payments.view_instalment")
-    rows = receivables(user=request.user, filters=filters.filter_data())
+    scope = {"user": request.user, "filters": filters.filter_data()}
+    rows = receivables(**scope)
     return {
-        "aging": receivables_aging(user=request.user, filters=filters.filter_data()),
+        "aging": receivables_aging(**scope),
+        "by_owner": receivables_aging_by("owner", **scope),
+        "by_department": receivables_aging_by("department", **scope),
         "count": rows.count(),
         "items": list(rows[filters.offset : filters.offset + filters.limit]),
     }

@@ -122,6 +122,8 @@ class ContractFilter(Schema):
 
 class ReceivablesFilter(Schema):
     owner: Id | None = None
+    department: Id | None = Field(None, description="This department and the ones below it.")
+    q: str | None = Field(None, max_length=100, description="Customer name or contract number contains.")
     status: str | None = Field(None, json_schema_extra={"enum": ["overdue", "upcoming"]})
     due_after: date | None = None
     due_before: date | None = None
@@ -170,7 +172,18 @@ class AgingOut(Schema):
     amount: DecimalText
 
 
+class AgingGroupOut(Schema):
+    id: int | None = Field(description="The rep's or the department's id.")
+    name: str
+    count: int = Field(description="Instalments still owed.")
+    buckets: dict[str, DecimalText] = Field(description="Outstanding per aging bucket (keys as in `aging`).")
+    total: DecimalText
+    overdue: DecimalText
+
+
 class ReceivablesOut(Schema):
     aging: list[AgingOut]
+    by_owner: list[AgingGroupOut] = Field(description="The aging per rep (the contract's owner).")
+    by_department: list[AgingGroupOut] = Field(description="The aging per department of the contracts.")
     count: int
     items: list[ReceivableOut]

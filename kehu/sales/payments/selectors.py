@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kehu.org.models import User
+from kehu.org.models import Department, User
 from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.models import Contract
 from kehu.sales.payments.choices import AGING_BUCKETS, PaymentStatus
@@ -107,13 +107,18 @@ def contract_payment_summary(contract: Contract, *, today: date | None = None) -
 
 def receivables(*, user: User, filters: dict[str, Any] | None = None, today: date | None = None) -> QuerySet:
     """Instalments still owed on signed contracts in the user's scope, soonest due first, with their status.
-    Filters: `q` (customer name or contract number), `owner` (id), `status` (overdue / upcoming),
-    `due_before`, `due_after` (dates)."""
+    Filters: `q` (customer name or contract number), `owner` (id), `department` (id: it and the departments
+    below it), `status` (overdue / upcoming), `due_before`, `due_after` (dates)."""
     filters = filters or {}
     today = today or timezone.localdate()
     contracts = Contract.objects.visible_to(user).alive().filter(status__in=SIGNED)
     if filters.get("owner"):
         contracts = contracts.filter(owner_id=filters["owner"])
+    if filters.get("department"):
+        below = Department.objects.filter(
+            path__startswith=Department.objects.filter(pk=filters["department"]).values("path")[:1]
+        )
+        contracts = contracts.filter(department_id__in=below.values("pk"))
     if filters.get("q"):
         q = filters["q"]
         contracts = contracts.filter(Q(number__icontains=q) | Q(customer__name__icontains=q))
@@ -141,20 +146,23 @@ def _bucket(low: int | None, high: int | None, today: date) -> Q:
     return condition
 
 
+def _aging_sums(today: date) -> dict[str, Any]:
+    sums: dict[str, Any] = {}
+    for key, _label, low, high in AGING_BUCKETS:
+        condition = _bucket(low, high, today)
+        sums[f"{key}_amount"] = Coalesce(
+            Sum(Case(When(condition, then=F("outstanding")), default=ZERO)), ZERO
+        )
+        sums[f"{key}_count"] = Sum(Case(When(condition, then=Value(1)), default=Value(0)))
+    return sums
+
+
 def receivables_aging(
     *, user: User, filters: dict[str, Any] | None = None, today: date | None = None
 ) -> list[dict]:
     """Outstanding amounts by age: not yet due, 1–30, 31–60, 61–90, over 90 days past due; one query."""
     today = today or timezone.localdate()
-    qs = receivables(user=user, filters=filters, today=today).order_by()
-    aggregates = {}
-    for key, _label, low, high in AGING_BUCKETS:
-        condition = _bucket(low, high, today)
-        aggregates[f"{key}_amount"] = Coalesce(
-            Sum(Case(When(condition, then=F("outstanding")), default=ZERO)), ZERO
-        )
-        aggregates[f"{key}_count"] = Sum(Case(When(condition, then=Value(1)), default=Value(0)))
-    totals = qs.aggregate(**aggregates)
+    totals = receivables(user=user, filters=filters, today=today).order_by().aggregate(**_aging_sums(today))
     return [
         {
             "bucket": key,
@@ -164,6 +172,40 @@ def receivables_aging(
         }
         for key, label, _low, _high in AGING_BUCKETS
     ]
+
+
+AGING_GROUPS = {"owner": (User, "contract__owner"), "department": (Department, "contract__department")}
+
+
+def receivables_aging_by(
+    group: str, *, user: User, filters: dict[str, Any] | None = None, today: date | None = None
+) -> list[dict]:
+    """The aging per owner (rep) or per department of the contracts: for each, its name, the outstanding
+    amount in every bucket, the total and the overdue part; most overdue first. Two queries."""
+    model, field = AGING_GROUPS[group]
+    today = today or timezone.localdate()
+    rows = list(
+        receivables(user=user, filters=filters, today=today)
+        .order_by()
+        .values(key=F(f"{field}_id"))
+        .annotate(**_aging_sums(today))
+    )
+    names = {obj.pk: str(obj) for obj in model.objects.filter(pk__in=[r["key"] for r in rows if r["key"]])}
+    result = []
+    for row in rows:
+        buckets = {key: row[f"{key}_amount"] for key, _label, _low, _high in AGING_BUCKETS}
+        total = sum(buckets.values(), Decimal(0))
+        result.append(
+            {
+                "id": row["key"],
+                "name": names.get(row["key"], ""),
+                "buckets": buckets,
+                "total": total,
+                "overdue": total - buckets["not_due"],
+                "count": sum(row[f"{key}_count"] or 0 for key, *_rest in AGING_BUCKETS),
+            }
+        )
+    return sorted(result, key=lambda r: (-r["overdue"], -r["total"], r["name"]))
 
 
 def receivables_due_for_owner(*, user: User, within_days: int, today: date | None = None) -> QuerySet:

@@ -1,5 +1,6 @@
 """The receivables page: what signed contracts in the viewer's scope still owe, by instalment, with the
-aging of the outstanding amounts; filters by owner, due or overdue, and due dates."""
+aging of the outstanding amounts in all and per rep and department; filters by owner, department, due or
+overdue, and due dates."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from kehu.core.htmx import render_partial
 from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.org.http import AuthenticatedHttpRequest
-from kehu.org.selectors import user_assignable_list
-from kehu.sales.payments.selectors import receivables, receivables_aging
+from kehu.org.selectors import department_visible_list, user_assignable_list
+from kehu.sales.payments.selectors import receivables, receivables_aging, receivables_aging_by
 
 
 def _filters(params: Any) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    if owner := id_param(params.get("owner")):
-        filters["owner"] = owner
+    for name in ("owner", "department"):
+        if value := id_param(params.get(name)):
+            filters[name] = value
     if q := str(params.get("q") or "").strip()[:100]:
         filters["q"] = q
     if params.get("status") in ("overdue", "upcoming"):
@@ -43,6 +45,7 @@ def _filters(params: Any) -> dict[str, Any]:
 def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = _filters(request.GET)
     owners = user_assignable_list(user=request.user)
+    departments = department_visible_list(user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     selects = [
@@ -54,6 +57,13 @@ def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "current": request.GET.get("owner", ""),
         },
         {
+            "name": "department",
+            "label": _("Department"),
+            "choices": [(str(d.pk), str(d)) for d in departments],
+            "any": True,
+            "current": request.GET.get("department", ""),
+        },
+        {
             "name": "status",
             "label": _("Due or overdue"),
             "choices": [("overdue", _("Overdue")), ("upcoming", _("Not yet due"))],
@@ -63,6 +73,8 @@ def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     context = {
         "aging": receivables_aging(user=request.user, filters=filters),
+        "aging_by_owner": receivables_aging_by("owner", user=request.user, filters=filters),
+        "aging_by_department": receivables_aging_by("department", user=request.user, filters=filters),
         "page": paginate(request, receivables(user=request.user, filters=filters)),
         "query": query.urlencode(),
         "selects": selects,

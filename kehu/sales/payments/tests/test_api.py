@@ -72,6 +72,12 @@ def test_plan_receipts_and_the_report(org, contract):
     assert report["count"] == 2
     assert {row["bucket"]: row["amount"] for row in report["aging"]}["1_30"] == "20000.00"
     assert report["items"][0]["status"] == "overdue"
+    assert [(row["name"], row["total"], row["buckets"]["1_30"]) for row in report["by_owner"]] == [
+        (str(org.rep), report["by_department"][0]["total"], "20000.00")
+    ]
+    assert report["by_department"][0]["id"] == org.rep.department_id
+    elsewhere = rep.get(f"/api/v1/reports/receivables?department={org.south.pk}").json()
+    assert (elsewhere["count"], elsewhere["by_owner"]) == (0, [])
 
 
 def test_scope_and_invoices(org, contract):
@@ -80,6 +86,8 @@ def test_scope_and_invoices(org, contract):
     refused = post(stranger, "/api/v1/receipts", {"contract": contract.pk, "amount": "1.00"})
     assert (refused.status_code, refused.json()["field"]) == (400, "contract")
     assert stranger.get("/api/v1/reports/receivables").json()["count"] == 0
+    assert stranger.get("/api/v1/reports/receivables").json()["by_owner"] == []
+    assert stranger.get("/api/v1/reports/receivables?department=x").status_code == 422
 
     rep = api_client(org.rep)
     invoice = post(
