@@ -50,6 +50,7 @@ from kehu.pool import handover_display  # noqa: F401  (registers the handover's 
 from kehu.pool.models import Handover, HandoverMode, Pool, PoolEvent, PoolEventKind
 from kehu.pool.selectors import pool_list
 from kehu.pool.services import customer_release, pool_for_user
+from kehu.sales.contracts.services import contracts_hand_over, contracts_left_by
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import Opportunity
 from kehu.sales.opportunities.services import opportunities_pass_to_owner
@@ -294,7 +295,8 @@ def handover_preview(
     """What `handover_run` would move, with the same checks; nothing is changed."""
     request = _check(actor=actor, from_user=from_user, mode=mode, recipients=recipients, pool=pool)
     return _summary(request, _book(actor, request)) | {
-        "opportunities": _open_opportunities(from_user).count()
+        "opportunities": _open_opportunities(from_user).count(),
+        "contracts": contracts_left_by(from_user).count(),
     }
 
 
@@ -474,6 +476,7 @@ def handover_run(
     request = _check(actor=actor, from_user=from_user, mode=mode, recipients=recipients, pool=pool)
     book = _book(actor, request)
     summary = _summary(request, book)
+    contracts_before = contracts_left_by(from_user).count()
     now = timezone.now()
     reason = _reason(from_user)
     if request.pool is not None:
@@ -496,6 +499,9 @@ def handover_run(
             _move_leads(actor, book.leads[person.pk], person, from_user, now)
     _plans_to_customer_owners(from_user)
     summary["opportunities"] = _move_opportunities(actor, from_user, book, request)
+    # those of transferred customers went with them (owner_changed); the rest follow the customers' owners
+    contracts_hand_over(from_user=from_user, fallback=actor)
+    summary["contracts"] = contracts_before - contracts_left_by(from_user).count()
     if deactivate:
         summary |= _deactivate(from_user, now)
     handover = Handover.objects.create(

@@ -507,3 +507,40 @@ def test_open_opportunities_of_customers_handed_to_the_pool_go_to_the_manager(or
     deal.refresh_from_db()
     assert deal.customer.pool == pool
     assert deal.owner == org.dept_manager
+
+
+def test_contracts_being_drafted_or_in_force_follow_their_customers(org_ho):
+    from kehu.customers.services import customer_transfer
+    from kehu.sales.contracts import services as contracts
+    from kehu.sales.contracts.models import Contract
+
+    org = org_ho
+    pool = PoolFactory(name="公海", is_default=True)
+
+    def contract(customer, *, sign):
+        draft = contracts.contract_create(actor=org.rep, customer=customer, data={"amount": "1"}, lines=[])
+        return contracts.contract_submit(actor=org.rep, contract=draft) if sign else draft
+
+    mine = CustomerFactory(owner=org.rep, received_at=timezone.now())
+    on_mine, drafted = contract(mine, sign=True), contract(mine, sign=False)
+    colleagues = CustomerFactory(owner=org.rep, received_at=timezone.now())
+    on_colleagues = contract(colleagues, sign=True)
+    customer_transfer(actor=org.dept_manager, customer_ids=[colleagues.pk], new_owner=org.east_rep)
+    Contract.objects.filter(pk=on_colleagues.pk).update(owner=org.rep)  # kept by the rep who sold it
+    done = contracts.contract_complete(
+        actor=org.rep,
+        contract=contracts.contract_start(actor=org.rep, contract=contract(mine, sign=True)),
+    )
+
+    preview = handover.handover_preview(actor=org.dept_manager, from_user=org.rep, mode="to_pool", pool=pool)
+    assert preview["contracts"] == 3
+    result = handover.handover_run(actor=org.dept_manager, from_user=org.rep, mode="to_pool", pool=pool)
+
+    owners = dict(Contract.objects.values_list("pk", "owner_id"))
+    assert owners == {
+        on_mine.pk: org.dept_manager.pk,  # the customer went to the pool: someone must collect
+        drafted.pk: org.dept_manager.pk,
+        on_colleagues.pk: org.east_rep.pk,
+        done.pk: org.rep.pk,  # finished: stays with who sold it
+    }
+    assert result.summary["contracts"] == 3

@@ -50,7 +50,7 @@ def test_a_claim_costs_the_same_queries_with_more_customers_plans_and_history(
     large = claim_queries(org.peer_rep.pk, second.pk)
 
     assert small == large
-    assert large <= 12
+    assert large <= 14  # one UPDATE each for plans, contracts and draft orders going with the customer
 
 
 def test_reclaim_costs_the_same_queries_for_5_or_40_due_customers(org):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -585,3 +586,60 @@ def contract_attachment_delete(*, actor: User, attachment: ContractAttachment) -
     _record(actor, contract, "contract.detached", file=attachment.name)
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+# When customers change owner -------------------------------------------------------------------------------
+
+# A contract being drafted or in force goes with its customer, so that the new owner finishes it and
+# collects its payments; one waiting for approval stays with its submitter, finished ones with who sold them.
+FOLLOWS_CUSTOMER = (*EDITABLE, *IN_FORCE)
+
+
+def contracts_pass_to_owner(*, customer_ids: list[int], new_owner_id: int | None) -> int:
+    """Give the customers' contracts being drafted or in force to their new owner (and the owner's
+    department), in one UPDATE; returns how many moved. A customer put in a pool (no owner) keeps them."""
+    if new_owner_id is None or not customer_ids:
+        return 0
+    return (
+        Contract.objects.filter(customer_id__in=customer_ids, status__in=FOLLOWS_CUSTOMER)
+        .exclude(owner_id=new_owner_id)
+        .update(
+            owner_id=new_owner_id,
+            department_id=Subquery(User.objects.filter(pk=new_owner_id).values("department_id")[:1]),
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def contracts_follow_new_owner(
+    sender: Any, *, customer_ids: list[int], new_owner_id: int | None, **kwargs: Any
+) -> None:
+    """Receiver of `kehu.customers.signals.owner_changed`."""
+    contracts_pass_to_owner(customer_ids=customer_ids, new_owner_id=new_owner_id)
+
+
+def contracts_left_by(user: User) -> QuerySet[Contract]:
+    """The user's contracts being drafted or in force: what a handover of the user must place."""
+    return Contract.objects.filter(owner=user, status__in=FOLLOWS_CUSTOMER)
+
+
+def contracts_hand_over(*, from_user: User, fallback: User) -> int:
+    """After a handover moved `from_user`'s customers: their contracts being drafted or in force that are
+    still theirs go to each customer's owner, or to `fallback` (the manager handing over) when the customer
+    is in a pool, so that someone collects what they owe. Two UPDATEs; returns how many moved."""
+    left = contracts_left_by(from_user)
+    customer = Customer.objects.filter(pk=OuterRef("customer_id"))
+    now = timezone.now()
+    moved = (
+        left.filter(customer__owner__isnull=False)
+        .exclude(customer__owner=from_user)
+        .update(
+            owner_id=Subquery(customer.values("owner_id")[:1]),
+            department_id=Subquery(customer.values("department_id")[:1]),
+            updated_at=now,
+        )
+    )
+    moved += left.filter(customer__owner__isnull=True).update(
+        owner=fallback, department_id=fallback.department_id, updated_at=now
+    )
+    return moved

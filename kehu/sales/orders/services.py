@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -418,3 +419,29 @@ def order_delete(*, actor: User, order: Order) -> None:
     order.deleted_at = timezone.now()
     order.save(update_fields=["deleted_at", "updated_at"])
     _record(actor, order, "order.deleted")
+
+
+# When customers change owner -------------------------------------------------------------------------------
+
+
+def drafts_pass_to_owner(*, customer_ids: list[int], new_owner_id: int | None) -> int:
+    """Give the customers' draft orders to their new owner (and the owner's department), in one UPDATE;
+    returns how many moved. Orders past draft stay with who sold them; a pooled customer keeps its drafts."""
+    if new_owner_id is None or not customer_ids:
+        return 0
+    return (
+        Order.objects.filter(customer_id__in=customer_ids, status=OrderStatus.DRAFT)
+        .exclude(owner_id=new_owner_id)
+        .update(
+            owner_id=new_owner_id,
+            department_id=Subquery(User.objects.filter(pk=new_owner_id).values("department_id")[:1]),
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def drafts_follow_new_owner(
+    sender: Any, *, customer_ids: list[int], new_owner_id: int | None, **kwargs: Any
+) -> None:
+    """Receiver of `kehu.customers.signals.owner_changed`."""
+    drafts_pass_to_owner(customer_ids=customer_ids, new_owner_id=new_owner_id)

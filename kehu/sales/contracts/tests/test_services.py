@@ -15,6 +15,7 @@ from kehu.approvals.models import ApprovalTask
 from kehu.approvals.services import approval_approve, approval_reject
 from kehu.core.activity import activity_timeline
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from kehu.customers.services import customer_transfer
 from kehu.customers.tests.factories import ContactFactory, CustomerFactory
 from kehu.sales.contracts import services
 from kehu.sales.contracts.choices import ContractStatus
@@ -291,3 +292,31 @@ def test_dates_given_as_text_are_read_as_dates(org, customer):
         services.contract_amend(actor=org.rep, contract=contract, reason="x", data={"ends_on": "next year"})
     with pytest.raises(ValidationError, match="cannot end before it starts"):
         services.contract_amend(actor=org.rep, contract=contract, reason="x", data={"ends_on": "2025-12-31"})
+
+
+def test_contracts_being_drafted_or_in_force_follow_their_customer_to_a_new_owner(org, customer):
+    draft = services.contract_create(actor=org.rep, customer=customer, data={"amount": "1"}, lines=[])
+    signed = services.contract_submit(
+        actor=org.rep,
+        contract=services.contract_create(actor=org.rep, customer=customer, data={"amount": "2"}, lines=[]),
+    )
+    done = services.contract_complete(
+        actor=org.rep,
+        contract=services.contract_start(
+            actor=org.rep,
+            contract=services.contract_submit(
+                actor=org.rep,
+                contract=services.contract_create(
+                    actor=org.rep, customer=customer, data={"amount": "3"}, lines=[]
+                ),
+            ),
+        ),
+    )
+
+    customer_transfer(actor=org.dept_manager, customer_ids=[customer.pk], new_owner=org.east_rep)
+
+    owners = dict(Contract.objects.values_list("pk", "owner_id"))
+    assert owners == {draft.pk: org.east_rep.pk, signed.pk: org.east_rep.pk, done.pk: org.rep.pk}
+    signed.refresh_from_db()
+    assert signed.department_id == org.east_rep.department_id
+    assert services.contracts_pass_to_owner(customer_ids=[customer.pk], new_owner_id=None) == 0

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from kehu.core.activity import activity_timeline
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
 from kehu.core.verbs import activity_sentence
+from kehu.customers.services import customer_transfer
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.sales.contracts import services as contract_services
 from kehu.sales.orders import services
@@ -292,3 +293,15 @@ def test_update_links_and_unlinks_a_contract(org, customer, product):
     assert order.contract_id == contract.pk
     order = services.order_update(actor=org.rep, order=order, data={"contract_id": None})
     assert order.contract_id is None
+
+
+def test_draft_orders_follow_their_customer_to_a_new_owner_the_rest_stay_with_who_sold_them(org, customer):
+    draft = make_order(customer)
+    sold = make_order(customer, status="completed")
+
+    customer_transfer(actor=org.dept_manager, customer_ids=[customer.pk], new_owner=org.east_rep)
+
+    draft.refresh_from_db()
+    sold.refresh_from_db()
+    assert (draft.owner_id, draft.department_id) == (org.east_rep.pk, org.east_rep.department_id)
+    assert sold.owner_id == org.rep.pk
