@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kehu.core.activity import Activity
+from kehu.core.money import cents
 from kehu.core.sequences import NumberSequence
 from kehu.customers.choices import CustomerStatus
 from kehu.customers.models import Customer
@@ -30,7 +31,7 @@ from kehu.sales.contracts.models import Contract
 from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
-from kehu.sales.orders.totals import LineInput, cents, order_totals
+from kehu.sales.orders.totals import LineInput, order_totals
 from kehu.sales.products.models import PriceListItem, Product
 
 DAYS = 730

@@ -13,7 +13,7 @@ changes only through an amendment, which records what changed, from what to what
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -31,6 +31,7 @@ from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, a
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
 from kehu.core.keep import KEEP, Keep
+from kehu.core.money import MAX_MONEY, cents, decimal_or_none
 from kehu.core.params import id_param
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.core.sequences import sequence_next
@@ -45,7 +46,6 @@ from kehu.sales.products.models import Product
 from kehu.sales.products.selectors import price_for
 from kehu.sales.quotes.choices import QuoteStatus
 from kehu.sales.quotes.models import Quote
-from kehu.sales.quotes.totals import cents
 
 DOCUMENT_TYPE = "contract"
 CONTRACT_FIELDS = frozenset(
@@ -54,7 +54,6 @@ CONTRACT_FIELDS = frozenset(
 DATE_FIELDS = frozenset({"signed_on", "starts_on", "ends_on"})
 AMENDABLE_FIELDS = frozenset({"title", "amount", "ends_on", "terms", "notes"})
 MAX_LINES = 200
-MAX_MONEY = Decimal("999999999999.99")
 ATTACHMENT_TYPES = frozenset(
     {
         ".pdf",
@@ -104,11 +103,8 @@ def _ensure_editable(contract: Contract) -> None:
 
 
 def _money(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite() or not Decimal(0) <= number <= MAX_MONEY:
+    number = decimal_or_none(value)
+    if number is None or not Decimal(0) <= number <= MAX_MONEY:
         raise ValidationError({field: _("Enter an amount from 0 to %(max)s.") % {"max": f"{MAX_MONEY:,.2f}"}})
     return cents(number)
 

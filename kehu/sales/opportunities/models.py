@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Self
 
 from django.conf import settings
@@ -15,17 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kehu.core.models import OwnedModel, SoftDeleteQuerySet
+from kehu.core.money import cents
 from kehu.core.scopes import DataScope, ViewFilter
 from kehu.customers.choices import CustomerSource
 from kehu.sales.opportunities.choices import MemberRole, OpportunityStatus
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
 def weighted_amount(amount: Decimal, probability: Decimal) -> Decimal:
     """amount × probability / 100, in Decimal, rounded to the cent (half up)."""
-    return (Decimal(amount) * Decimal(probability) / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    return cents(Decimal(amount) * Decimal(probability) / HUNDRED)
 
 
 def default_currency() -> str:

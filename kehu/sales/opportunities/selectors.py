@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kehu.core.exceptions import FilterError
+from kehu.core.money import CENT
 from kehu.org.models import User
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.filters import OpportunityFilter
-from kehu.sales.opportunities.models import CENT, Opportunity, OpportunityMember, Pipeline, Stage, StageChange
+from kehu.sales.opportunities.models import Opportunity, OpportunityMember, Pipeline, Stage, StageChange
 
 BOARD_CARDS = 20
 # What a card shows (the board page and the API's CardOut) and what places it on the board; not the whole

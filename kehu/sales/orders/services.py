@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from kehu.core.money import MAX_MONEY, cents, decimal_or_none
 from kehu.core.params import id_param
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.core.scopes import DataScope
@@ -39,7 +40,7 @@ from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.models import Contract
 from kehu.sales.orders.choices import EDITABLE, OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
-from kehu.sales.orders.totals import ZERO, LineInput, cents, order_totals
+from kehu.sales.orders.totals import ZERO, LineInput, order_totals
 from kehu.sales.products.models import PriceList, PriceListItem, Product
 
 SEQUENCE = "order"
@@ -47,7 +48,6 @@ PREFIX = "SO-"
 ORDER_FIELDS = frozenset({"order_date", "currency", "notes", "source_reference", "contract_id"})
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("9999999999.99")
-MAX_PRICE = Decimal("999999999999.99")
 
 
 # Checks ----------------------------------------------------------------------------------------------------
@@ -73,11 +73,8 @@ def _ensure_status(order: Order, allowed: Sequence[str], message: str) -> None:
 
 
 def _decimal(value: Any, *, position: int) -> Decimal:
-    try:
-        number = Decimal(str(value).strip()) if value not in (None, "") else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    number = decimal_or_none(value)
+    if number is None:
         raise ValidationError({"lines": _("Line %(line)s: enter a number.") % {"line": position}})
     return number
 
@@ -196,7 +193,7 @@ def _line(
         raise _line_error(
             position, _("Line %(line)s: the quantity must be more than 0 and not absurdly large.")
         )
-    if not (ZERO <= unit_price <= MAX_PRICE and ZERO <= unit_cost <= MAX_PRICE):
+    if not (ZERO <= unit_price <= MAX_MONEY and ZERO <= unit_cost <= MAX_MONEY):
         raise _line_error(
             position, _("Line %(line)s: price and cost must be positive and not absurdly large.")
         )
@@ -240,7 +237,7 @@ def _apply_totals(order: Order, lines: Sequence[OrderLine]) -> None:
     for line, amount, cost in zip(lines, totals.amounts, totals.cost_amounts, strict=True):
         line.amount, line.cost_amount = amount, cost
     order.total, order.cost_total, order.gross_profit = totals.total, totals.cost_total, totals.gross_profit
-    if max(order.total, order.cost_total) > MAX_PRICE:
+    if max(order.total, order.cost_total) > MAX_MONEY:
         raise ValidationError({"lines": _("The total is too large.")})
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
+from kehu.core.money import CENT, MAX_MONEY, decimal_or_none
 from kehu.core.permissions import ensure_perm
 from kehu.org.models import User
 from kehu.sales.contracts.choices import SIGNED, ContractStatus
@@ -34,18 +35,13 @@ from kehu.sales.contracts.services import ensure_can_change
 from kehu.sales.payments.choices import Excess, InvoiceKind, PaymentMethod
 from kehu.sales.payments.models import Instalment, Invoice, Receipt, ReceiptAllocation
 
-CENT = Decimal("0.01")
-MAX_MONEY = Decimal("999999999999.99")
 MAX_INSTALMENTS = 120
 
 
 def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
+    number = decimal_or_none(value)
     low = CENT if positive else Decimal(0)
-    if not number.is_finite() or not low <= number <= MAX_MONEY or number != number.quantize(CENT):
+    if number is None or not low <= number <= MAX_MONEY or number != number.quantize(CENT):
         raise ValidationError({field: _("Enter an amount in yuan and fen (cents), above zero.")})
     return number
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, a
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
 from kehu.core.keep import KEEP, Keep
+from kehu.core.money import MAX_MONEY, cents, decimal_or_none
 from kehu.core.params import id_param
 from kehu.core.permissions import ensure_perm
 from kehu.core.sequences import sequence_next
@@ -39,13 +40,12 @@ from kehu.sales.opportunities.services.opportunities import ensure_can_edit
 from kehu.sales.products.models import PriceList, PriceListItem, Product
 from kehu.sales.quotes.choices import APPROVED_OR_SENT, EDITABLE, QuoteStatus
 from kehu.sales.quotes.models import Quote, QuoteLine
-from kehu.sales.quotes.totals import HUNDRED, ZERO, LineInput, cents, quote_totals
+from kehu.sales.quotes.totals import HUNDRED, ZERO, LineInput, quote_totals
 
 DOCUMENT_TYPE = "quote"
 QUOTE_FIELDS = frozenset({"title", "valid_until", "discount_percent", "terms", "notes", "currency"})
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("9999999999.99")
-MAX_PRICE = Decimal("999999999999.99")
 
 
 # Checks ----------------------------------------------------------------------------------------------------
@@ -77,11 +77,8 @@ def _ensure_opportunity_open(opportunity: Opportunity) -> None:
 
 def _decimal(value: Any, *, field: str, position: int | None = None) -> Decimal:
     where = {"line": position}
-    try:
-        number = Decimal(str(value).strip()) if value not in (None, "") else None
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
+    number = decimal_or_none(value)
+    if number is None:
         message = _("Line %(line)s: enter a number.") % where if position else _("Enter a number.")
         raise ValidationError({field: message})
     return number
@@ -201,7 +198,7 @@ def _clean_lines(
             unit_price, list_price = given, None
             tax_rate = settings.KEHU_DEFAULT_TAX_RATE if tax_rate in (None, "") else tax_rate
         unit_price = cents(unit_price)
-        if not (ZERO <= quantity <= MAX_QUANTITY and ZERO <= unit_price <= MAX_PRICE):
+        if not (ZERO <= quantity <= MAX_QUANTITY and ZERO <= unit_price <= MAX_MONEY):
             raise _line_error(
                 position, _("Line %(line)s: quantity and price must be positive and not absurdly large.")
             )
@@ -242,7 +239,7 @@ def _apply_totals(quote: Quote, lines: Sequence[QuoteLine]) -> None:
     quote.discount_amount, quote.net_amount = totals.discount_amount, totals.net
     quote.tax_amount, quote.total = totals.tax, totals.total
     quote.effective_discount = totals.discount_percent
-    if max(quote.total, quote.list_amount, quote.subtotal) > MAX_PRICE:
+    if max(quote.total, quote.list_amount, quote.subtotal) > MAX_MONEY:
         raise ValidationError({"lines": _("The total is too large.")})
 
 

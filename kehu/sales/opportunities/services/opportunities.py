@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from kehu.core.money import CENT, MAX_MONEY
 from kehu.core.permissions import ensure_in_scope, ensure_perm
 from kehu.customers.models import Contact, Customer
 from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import (
-    CENT,
     Opportunity,
     OpportunityLine,
     OpportunityMember,
@@ -58,7 +58,6 @@ MOVED_FIELDS = ["stage", "stage_entered_at", "probability", "weighted_amount", "
 MAX_LINES = 200
 ZERO = Decimal(0)
 MAX_QUANTITY = Decimal("9999999999.99")  # what the line's columns hold (12 and 14 digits, 2 decimals)
-MAX_MONEY = Decimal("999999999999.99")
 MAX_ID = 2**63 - 1
 
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from kehu.core.activity import activity_record
 from kehu.core.exceptions import ConflictError, DomainError
+from kehu.core.money import CENT
 from kehu.core.permissions import ensure_perm
 from kehu.org.models import User
-from kehu.sales.opportunities.models import CENT, Pipeline, Stage
+from kehu.sales.opportunities.models import Pipeline, Stage
 
 STAGE_FIELDS = frozenset({"id", "name", "probability", "is_won", "is_lost", "usual_days"})
 
