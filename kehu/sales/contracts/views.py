@@ -33,7 +33,7 @@ from kehu.customers.selectors import customer_get
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.models import User
 from kehu.sales.contracts import services
-from kehu.sales.contracts.choices import EDITABLE, IN_FORCE, ContractStatus
+from kehu.sales.contracts.choices import EDITABLE, IN_FORCE, SIGNED, ContractStatus
 from kehu.sales.contracts.filters import ContractFilter
 from kehu.sales.contracts.forms import (
     AmendForm,
@@ -52,6 +52,7 @@ from kehu.sales.opportunities.selectors import opportunity_get
 
 DETAIL_TABS = {
     "lines": _lazy("Lines and terms"),
+    "payments": _lazy("Payments"),  # signed contracts; loaded from the payments app (#payments-panel)
     "approvals": _lazy("Approval history"),
     "amendments": _lazy("Amendments"),
     "attachments": _lazy("Attachments"),
@@ -320,16 +321,26 @@ def _amendment_rows(amendment: ContractAmendment) -> list[dict[str, str]]:
     return rows
 
 
+def _tabs(user: User, contract: Contract) -> dict[str, Any]:
+    """The Payments tab is for contracts that were signed (a terminated one shows what was recorded)."""
+    signed = contract.status in SIGNED or (
+        contract.status == ContractStatus.TERMINATED and contract.approved_at is not None
+    )
+    shown = signed and user.has_perm("payments.view_instalment")
+    return {key: label for key, label in DETAIL_TABS.items() if key != "payments" or shown}
+
+
 @require_safe
 @login_required
 def contract_detail_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     contract = contract_get(user=request.user, pk=pk)
-    tab = request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "lines"
+    tabs = _tabs(request.user, contract)
+    tab = request.GET.get("tab") if request.GET.get("tab") in tabs else "lines"
     approvals = list(approval_history(document=contract, newest_first=True))
     context: dict[str, Any] = {
         "contract": contract,
         "tab": tab,
-        "tabs": list(DETAIL_TABS.items()),
+        "tabs": list(tabs.items()),
         "approvals": approvals,
         "actions": _actions(request.user, contract, approvals),
     }

@@ -2,8 +2,8 @@
 (no flow: approved at once) and the customer a deal customer; the line editor on the contract form; and
 screenshots of the pages (list, form, detail tabs, amendment page).
 
-The issue's browser test goes on with a two-instalment payment plan, a partial receipt and the customer's
-purchases tab: payment plans and receipts do not exist yet, so that part is left for when they do."""
+The whole way from a won opportunity through a two-instalment plan and a partial receipt to the customer's
+Purchases tab is in kehu/sales/payments/tests/test_e2e.py."""
 
 import os
 from datetime import date
