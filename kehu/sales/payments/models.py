@@ -52,7 +52,7 @@ class Receipt(models.Model):
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     received_on = models.DateField(_("received on"))
     method = models.CharField(
-        _("method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
     )
     reference = models.CharField(
         _("reference"), max_length=100, blank=True, help_text=_("Bank slip or bill no.")
