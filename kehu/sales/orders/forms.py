@@ -3,6 +3,7 @@ services hold the rules and compute prices, costs and totals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -11,7 +12,6 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.sales.contracts.models import Contract
 from kehu.sales.orders.models import Order
 from kehu.sales.products.widgets import ProductChoice, product_field_setup
 from kehu.sales.products.widgets import product_choices as product_choices  # re-exported for the views
@@ -136,7 +136,9 @@ OrderLineFormSet = forms.formset_factory(
 )
 
 
-def line_initial(order: Order) -> list[dict[str, Any]]:
+def line_initial(lines: Iterable[Any]) -> list[dict[str, Any]]:
+    """The line editor's rows from an order's lines, or from a contract's (which have no cost: the
+    product's is taken when the order is saved)."""
     return [
         {
             "product": line.product_id,
@@ -144,21 +146,7 @@ def line_initial(order: Order) -> list[dict[str, Any]]:
             "unit": line.unit,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
-            "unit_cost": line.unit_cost,
+            "unit_cost": getattr(line, "unit_cost", None),
         }
-        for line in order.lines.all()
-    ]
-
-
-def contract_line_initial(contract: Contract) -> list[dict[str, Any]]:
-    """A new order's lines from the contract's; costs come from the products when saved."""
-    return [
-        {
-            "product": line.product_id,
-            "name": line.name,
-            "unit": line.unit,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-        }
-        for line in contract.lines.all()
+        for line in lines
     ]

@@ -36,7 +36,6 @@ from kehu.sales.orders.filters import OrderFilter
 from kehu.sales.orders.forms import (
     OrderForm,
     OrderLineFormSet,
-    contract_line_initial,
     line_initial,
     product_choices,
 )
@@ -119,15 +118,9 @@ def _save(
     contract: Contract | None = None,
 ) -> HttpResponse:
     """The order form; a new order from `contract` starts with its lines and is linked to it."""
-    if order is not None:
-        kept, initial_lines = (
-            [line.product for line in order.lines.all() if line.product],
-            line_initial(order),
-        )
-    elif contract is not None:
-        kept, initial_lines = [], contract_line_initial(contract)
-    else:
-        kept, initial_lines = [], []
+    source = order or contract
+    initial_lines = line_initial(source.lines.all()) if source else []
+    kept = [line.product for line in order.lines.all() if line.product] if order else []
     products = product_choices(kept)
     data = request.POST if request.method == "POST" else None
     form = OrderForm(

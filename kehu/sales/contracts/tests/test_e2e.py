@@ -8,11 +8,9 @@ Purchases tab is in kehu/sales/payments/tests/test_e2e.py."""
 import os
 from datetime import date
 from decimal import Decimal as D
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
@@ -22,24 +20,19 @@ from kehu.sales.contracts import services
 from kehu.sales.contracts.choices import ContractStatus
 from kehu.sales.contracts.models import Contract
 from kehu.sales.opportunities.choices import OpportunityStatus
-from kehu.sales.opportunities.models import Pipeline
 from kehu.sales.opportunities.tests.factories import OpportunityFactory
 from kehu.sales.products.tests.factories import ProductFactory
 from kehu.sales.quotes import services as quotes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-default_pipeline = import_module("kehu.sales.opportunities.migrations.0002_default_pipeline").create
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_pipeline"),
+]
 # KEHU_SCREENSHOTS=/some/dir keeps screenshots of the pages (desktop and phone, English and Chinese);
 # KEHU_EXTRA_LOCALE=/dir adds a catalogue compiled from a not yet merged .po (read before kehu/locale).
 SHOTS = os.environ.get("KEHU_SCREENSHOTS", "")
 EXTRA_LOCALE = os.environ.get("KEHU_EXTRA_LOCALE", "")
-
-
-@pytest.fixture(autouse=True)
-def pipeline(db):
-    """The default pipeline, as the data migration made it (a transactional test empties the tables)."""
-    if not Pipeline.objects.exists():
-        default_pipeline(apps, None)
 
 
 def _won_opportunity(org):

@@ -5,35 +5,29 @@ form pages."""
 import os
 from datetime import timedelta
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.followups.tests.test_e2e import log_in
 from kehu.sales.opportunities.choices import OpportunityStatus
-from kehu.sales.opportunities.models import Opportunity, Pipeline, StageChange
+from kehu.sales.opportunities.models import Opportunity, StageChange
 from kehu.sales.opportunities.services import opportunity_create, opportunity_move
 from kehu.sales.opportunities.tests.factories import OpportunityFactory, default_stages
 from kehu.sales.products.tests.factories import ProductFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-default_pipeline = import_module("kehu.sales.opportunities.migrations.0002_default_pipeline").create
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_pipeline"),
+]
 # KEHU_SCREENSHOTS=/some/dir keeps screenshots of the pages (desktop and phone, English and Chinese);
 # KEHU_LOCALE_DIR=/other/locale reads the translations from a catalogue compiled elsewhere (not yet merged).
 SHOTS = os.environ.get("KEHU_SCREENSHOTS", "")
 LOCALE_DIR = os.environ.get("KEHU_LOCALE_DIR", "")
-
-
-@pytest.fixture(autouse=True)
-def pipeline(db):
-    """The default pipeline, as the data migration made it (a transactional test empties the tables)."""
-    if not Pipeline.objects.exists():
-        default_pipeline(apps, None)
 
 
 def drag(page: Page, source, target) -> None:

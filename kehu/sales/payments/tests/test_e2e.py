@@ -9,11 +9,9 @@ merged .po (read before kehu/locale)."""
 
 import os
 from datetime import timedelta
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,20 +19,15 @@ from kehu.followups.tests.test_e2e import log_in
 from kehu.sales.contracts import services as contracts
 from kehu.sales.contracts.models import Contract
 from kehu.sales.contracts.tests.test_e2e import _won_opportunity
-from kehu.sales.opportunities.models import Pipeline
 from kehu.sales.payments import services
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-default_pipeline = import_module("kehu.sales.opportunities.migrations.0002_default_pipeline").create
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_pipeline"),
+]
 SHOTS = os.environ.get("KEHU_SCREENSHOTS", "")
 EXTRA_LOCALE = os.environ.get("KEHU_EXTRA_LOCALE", "")
-
-
-@pytest.fixture(autouse=True)
-def pipeline(db):
-    """The default pipeline, as the data migration made it (a transactional test empties the tables)."""
-    if not Pipeline.objects.exists():
-        default_pipeline(apps, None)
 
 
 def test_a_two_instalment_plan_a_partial_receipt_and_the_customers_outstanding_amount(

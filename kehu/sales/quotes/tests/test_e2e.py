@@ -4,11 +4,9 @@ comes back approved; the line editor's script adds, fills and removes rows; scre
 import os
 from datetime import timedelta
 from decimal import Decimal as D
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -16,7 +14,6 @@ from kehu.approvals.models import ApprovalRequest, ApprovalTask
 from kehu.approvals.services import approval_approve
 from kehu.customers.tests.factories import ContactFactory, CustomerFactory
 from kehu.followups.tests.test_e2e import log_in
-from kehu.sales.opportunities.models import Pipeline
 from kehu.sales.opportunities.tests.factories import OpportunityFactory
 from kehu.sales.products.tests.factories import PriceListFactory, PriceListItemFactory, ProductFactory
 from kehu.sales.quotes import services
@@ -24,19 +21,15 @@ from kehu.sales.quotes.choices import QuoteStatus
 from kehu.sales.quotes.models import Quote
 from kehu.sales.quotes.tests.factories import make_discount_flow, make_quote
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-default_pipeline = import_module("kehu.sales.opportunities.migrations.0002_default_pipeline").create
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_pipeline"),
+]
 # KEHU_SCREENSHOTS=/some/dir keeps screenshots of the pages (desktop and phone, English and Chinese);
 # KEHU_EXTRA_LOCALE=/dir adds a catalogue compiled from a not yet merged .po (read before kehu/locale).
 SHOTS = os.environ.get("KEHU_SCREENSHOTS", "")
 EXTRA_LOCALE = os.environ.get("KEHU_EXTRA_LOCALE", "")
-
-
-@pytest.fixture(autouse=True)
-def pipeline(db):
-    """The default pipeline, as the data migration made it (a transactional test empties the tables)."""
-    if not Pipeline.objects.exists():
-        default_pipeline(apps, None)
 
 
 def test_submit_a_discounted_quote_approve_it_as_the_approver_see_it_approved(page: Page, live_server, org):
