@@ -24,12 +24,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from kehu.core.activity import Activity
+from kehu.core.money import CENT
 from kehu.customers.choices import CustomerSource
 from kehu.customers.models import Contact, Customer
 from kehu.org.models import User
 from kehu.sales.opportunities.choices import OpportunityStatus
 from kehu.sales.opportunities.models import (
-    CENT,
     Opportunity,
     OpportunityLine,
     Pipeline,
