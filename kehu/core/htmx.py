@@ -4,7 +4,9 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def render_partial(
@@ -33,3 +35,9 @@ def hx_trigger(response: HttpResponse, events: dict[str, Any]) -> HttpResponse:
 
 def toast(response: HttpResponse, message: str, level: str = "success") -> HttpResponse:
     return hx_trigger(response, {"toast": {"message": str(message), "level": level}})
+
+
+def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to `url`: htmx is told to load it as a whole page (not swap it into the target); a plain request
+    is redirected."""
+    return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)

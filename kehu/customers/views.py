@@ -5,16 +5,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
 from kehu.customers import exports, services
@@ -162,7 +160,7 @@ def customer_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
-            return _redirect(request, reverse("customers:detail", args=[customer.pk]))
+            return hx_redirect(request, reverse("customers:detail", args=[customer.pk]))
     return _form_response(request, form, "customers/customer_form.html", {"customer": None})
 
 
@@ -182,12 +180,8 @@ def customer_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Changes saved."))
-            return _redirect(request, reverse("customers:detail", args=[customer.pk]))
+            return hx_redirect(request, reverse("customers:detail", args=[customer.pk]))
     return _form_response(request, form, "customers/customer_form.html", {"customer": customer})
-
-
-def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST
@@ -201,7 +195,7 @@ def customer_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         customer=customer,
         success=_("Customer “%(name)s” moved to the recycle bin.") % {"name": customer.name},
     )
-    return _redirect(request, reverse("customers:list"))
+    return hx_redirect(request, reverse("customers:list"))
 
 
 @require_POST
@@ -215,8 +209,8 @@ def customer_restore_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         customer=customer,
         success=_("Customer “%(name)s” restored.") % {"name": customer.name},
     ):
-        return _redirect(request, reverse("customers:detail", args=[customer.pk]))
-    return _redirect(request, reverse("customers:recycle_bin"))
+        return hx_redirect(request, reverse("customers:detail", args=[customer.pk]))
+    return hx_redirect(request, reverse("customers:recycle_bin"))
 
 
 def _run(request, service, *, success: str, **kwargs) -> bool:
@@ -241,7 +235,7 @@ def customer_transfer_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return _redirect(request, back)
+        return hx_redirect(request, back)
     try:
         moved = services.customer_transfer(
             actor=request.user,
@@ -257,7 +251,7 @@ def customer_transfer_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             _("%(count)d customers transferred to %(owner)s.")
             % {"count": moved, "owner": form.cleaned_data["owner"]},
         )
-    return _redirect(request, back)
+    return hx_redirect(request, back)
 
 
 @require_safe
@@ -305,7 +299,7 @@ def _save_contact(request, form: ContactForm, customer, save) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("Contact saved."))
-            return _redirect(request, reverse("customers:detail", args=[customer.pk]) + "?tab=contacts")
+            return hx_redirect(request, reverse("customers:detail", args=[customer.pk]) + "?tab=contacts")
     return _form_response(request, form, "customers/contact_form.html", {"customer": customer})
 
 
@@ -320,4 +314,4 @@ def contact_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         contact=contact,
         success=_("Contact “%(name)s” deleted.") % {"name": contact.name},
     )
-    return _redirect(request, reverse("customers:detail", args=[contact.customer_id]) + "?tab=contacts")
+    return hx_redirect(request, reverse("customers:detail", args=[contact.customer_id]) + "?tab=contacts")

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial, toast
+from kehu.core.htmx import hx_redirect, render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.scopes import ViewFilter
 from kehu.customers.models import Customer
@@ -61,10 +59,6 @@ PERIODS = {
     "year": _lazy("This year"),
     "all": _lazy("All time"),
 }
-
-
-def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _run(request, service, *, success: str, **kwargs) -> bool:
@@ -144,7 +138,7 @@ def lead_assign_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return _redirect(request, back)
+        return hx_redirect(request, back)
     owner = form.cleaned_data["owner"]
     _run(
         request,
@@ -155,7 +149,7 @@ def lead_assign_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         reason=form.cleaned_data["reason"],
         success=_("Leads assigned to %(owner)s.") % {"owner": owner},
     )
-    return _redirect(request, back)
+    return hx_redirect(request, back)
 
 
 @require_POST
@@ -174,7 +168,7 @@ def lead_claim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             return toast(response, exc.message, "error")
         messages.error(request, exc.message)
-        return _redirect(request, reverse("leads:list") + "?view=pool")
+        return hx_redirect(request, reverse("leads:list") + "?view=pool")
     done = _("You claimed “%(lead)s”.") % {"lead": lead}
     if request.htmx and request.htmx.target == f"lead-row-{pk}":
         row = display.lead_rows([lead])[0]
@@ -190,7 +184,7 @@ def lead_claim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return toast(response, done)
     messages.success(request, done)
-    return _redirect(request, _detail_url(lead))
+    return hx_redirect(request, _detail_url(lead))
 
 
 # --- one lead ---------------------------------------------------------------------------------------------
@@ -275,8 +269,8 @@ def lead_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 lead_get(user=request.user, pk=lead.pk)
             except Http404:  # it went to someone outside what this user may see
-                return _redirect(request, reverse("leads:list"))
-            return _redirect(request, _detail_url(lead))
+                return hx_redirect(request, reverse("leads:list"))
+            return hx_redirect(request, _detail_url(lead))
     return _form_response(request, form, None)
 
 
@@ -292,7 +286,7 @@ def lead_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _service_failed(form, exc)
         else:
             messages.success(request, _("Changes saved."))
-            return _redirect(request, _detail_url(lead))
+            return hx_redirect(request, _detail_url(lead))
     return _form_response(request, form, lead)
 
 
@@ -306,7 +300,7 @@ def lead_status_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         return HttpResponseBadRequest(_("Use contacted, qualified or reopened."))
     service, success = action
     _run(request, service, actor=request.user, lead=lead, success=str(success))
-    return _redirect(request, _detail_url(lead))
+    return hx_redirect(request, _detail_url(lead))
 
 
 @require_POST
@@ -326,7 +320,7 @@ def lead_invalidate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             note=form.cleaned_data["note"],
             success=_("Lead marked invalid."),
         )
-    return _redirect(request, _detail_url(lead))
+    return hx_redirect(request, _detail_url(lead))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -349,11 +343,11 @@ def lead_convert_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             if isinstance(exc, DomainError):
                 raise_if_forbidden(exc)
             messages.error(request, exc.message if isinstance(exc, DomainError) else " ".join(exc.messages))
-            return _redirect(request, _detail_url(lead))
+            return hx_redirect(request, _detail_url(lead))
         messages.success(request, _("Lead converted into the customer “%(name)s”.") % {"name": customer.name})
         if opportunity is not None:
-            return _redirect(request, reverse("opportunities:detail", args=[created.pk]))
-        return _redirect(request, reverse("customers:detail", args=[customer.pk]))
+            return hx_redirect(request, reverse("opportunities:detail", args=[created.pk]))
+        return hx_redirect(request, reverse("customers:detail", args=[customer.pk]))
     context = _detail_context(request, lead)
     if context["duplicate_customer_visible"]:
         context["convert_into"] = lead.duplicate_customer
@@ -396,7 +390,7 @@ def _rule_page(request, rule: AssignmentRule | None) -> HttpResponse:
             _service_failed(form, exc)
         else:
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
-            return _redirect(request, reverse("leads:rule_edit", args=[saved.pk]))
+            return hx_redirect(request, reverse("leads:rule_edit", args=[saved.pk]))
     context = {"form": form, "members": members, "rule": rule, "preview_form": RulePreviewForm()}
     return render_partial(request, "leads/rule_form.html", context, target="form-card", partial="form")
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.exceptions import DomainError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.pool.handover import PERM, handover_get, handover_list, handover_preview, handover_run
@@ -55,8 +53,7 @@ def handover_new_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             _refused(form, exc)
         else:
             messages.success(request, _("%(user)s's book was handed over.") % {"user": done.from_user})
-            url = reverse("handovers:detail", args=[done.pk])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return hx_redirect(request, reverse("handovers:detail", args=[done.pk]))
     return TemplateResponse(request, FORM, {"form": form})
 
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect, reswap
+from django_htmx.http import reswap
 
 from kehu.core.exceptions import ConflictError, DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial, toast
+from kehu.core.htmx import hx_redirect, render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.scopes import DataScope
 from kehu.customers.choices import CustomerLevel, Industry
@@ -65,10 +65,6 @@ SORT_LABELS = {
     "name": _lazy("Name"),
     "level": _lazy("Level"),
 }
-
-
-def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _start_of_day(now: datetime) -> datetime:
@@ -391,7 +387,7 @@ def pool_reclaim_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         )
         % {"n": n},
     )
-    return _redirect(request, reverse("pool:detail", args=[pool.pk]))
+    return hx_redirect(request, reverse("pool:detail", args=[pool.pk]))
 
 
 # --- settings ---------------------------------------------------------------------------------------------
@@ -412,7 +408,7 @@ def _settings_page(request: AuthenticatedHttpRequest, pool: Pool | None) -> Http
             form.add_service_errors(exc)
         else:
             messages.success(request, _("Pool “%(name)s” saved.") % {"name": saved.name})
-            return _redirect(request, reverse("pool:settings", args=[saved.pk]))
+            return hx_redirect(request, reverse("pool:settings", args=[saved.pk]))
     context = {"form": form, "pool": pool}
     return render_partial(request, "pool/pool_form.html", context, target="form-card", partial="form")
 
@@ -499,13 +495,13 @@ def customer_claim_view(request: AuthenticatedHttpRequest, customer_pk: int) -> 
             response = TemplateResponse(request, "pool/pool_detail.html#row", context)
             return toast(response, exc.message, "error")
         messages.error(request, exc.message)
-        return _redirect(request, _customer_url(customer.pk))
+        return hx_redirect(request, _customer_url(customer.pk))
     done = _("You claimed “%(name)s”.") % {"name": customer.name}
     if row_target:
         context = {"row": {"customer": customer}, "claimed": True, "pool": pool, "bulk": True}
         return toast(TemplateResponse(request, "pool/pool_detail.html#row", context), done)
     messages.success(request, done)
-    return _redirect(request, _customer_url(customer.pk))
+    return hx_redirect(request, _customer_url(customer.pk))
 
 
 def _annotated(request, pool: Pool, customer: Customer) -> Customer:
@@ -523,7 +519,7 @@ def customer_assign_view(request: AuthenticatedHttpRequest, customer_pk: int) ->
     )
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-        return _redirect(request, _customer_url(customer.pk))
+        return hx_redirect(request, _customer_url(customer.pk))
     owner = form.cleaned_data["owner"]
     try:
         services.customers_assign(
@@ -534,7 +530,7 @@ def customer_assign_view(request: AuthenticatedHttpRequest, customer_pk: int) ->
         messages.error(request, exc.message)
     else:
         messages.success(request, _("“%(name)s” assigned to %(owner)s.") % {"name": customer, "owner": owner})
-    return _redirect(request, _customer_url(customer.pk))
+    return hx_redirect(request, _customer_url(customer.pk))
 
 
 def release_pools(user: User) -> QuerySet[Pool]:
@@ -551,7 +547,7 @@ def customer_release_view(request: AuthenticatedHttpRequest, customer_pk: int) -
     form = ReleaseForm(request.POST, pools=release_pools(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-        return _redirect(request, _customer_url(customer.pk))
+        return hx_redirect(request, _customer_url(customer.pk))
     try:
         services.customer_release(
             actor=request.user,
@@ -562,12 +558,12 @@ def customer_release_view(request: AuthenticatedHttpRequest, customer_pk: int) -
     except DomainError as exc:
         raise_if_forbidden(exc)
         messages.error(request, exc.message)
-        return _redirect(request, _customer_url(customer.pk))
+        return hx_redirect(request, _customer_url(customer.pk))
     messages.success(request, _("“%(name)s” released to the pool.") % {"name": customer.name})
     customer.refresh_from_db(fields=["pool"])
     if pool_list(user=request.user).filter(pk=customer.pool_id).exists():
-        return _redirect(request, _customer_url(customer.pk))
-    return _redirect(request, reverse("customers:list"))
+        return hx_redirect(request, _customer_url(customer.pk))
+    return hx_redirect(request, reverse("customers:list"))
 
 
 @require_POST
@@ -585,4 +581,4 @@ def customer_lock_view(request: AuthenticatedHttpRequest, customer_pk: int) -> H
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Customer locked.") if locked else _("Customer unlocked."))
-    return _redirect(request, _customer_url(customer.pk))
+    return hx_redirect(request, _customer_url(customer.pk))

@@ -19,13 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.approvals.choices import RequestStatus
 from kehu.approvals.selectors import approval_history
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.customers.models import Customer
@@ -65,10 +64,6 @@ Outcome = tuple[str, str]  # (where to go, what happened)
 
 def _detail_url(contract: Contract, tab: str = "") -> str:
     return reverse("contracts:detail", args=[contract.pk]) + (f"?tab={tab}" if tab else "")
-
-
-def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _may_change(user: User, contract: Contract) -> bool:
@@ -154,7 +149,7 @@ def _save(request: AuthenticatedHttpRequest, customer: Customer, contract: Contr
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Contract %(number)s saved.") % {"number": contract.number})
-            return _redirect(request, _detail_url(contract))
+            return hx_redirect(request, _detail_url(contract))
     context = {
         "form": form,
         "lines": lines,
@@ -221,7 +216,7 @@ def contract_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             _("A contract that is %(status)s cannot be edited: amend it instead once it is in force.")
             % {"status": contract.get_status_display().lower()},
         )
-        return _redirect(request, _detail_url(contract))
+        return hx_redirect(request, _detail_url(contract))
     return _save(request, contract.customer, contract)
 
 
@@ -239,7 +234,7 @@ def contract_amend_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             _("Only a contract in force is amended; this one is %(status)s.")
             % {"status": contract.get_status_display().lower()},
         )
-        return _redirect(request, _detail_url(contract))
+        return hx_redirect(request, _detail_url(contract))
     products = product_choices([line.product for line in contract.lines.all() if line.product])
     data = request.POST if request.method == "POST" else None
     form = AmendForm(data, instance=contract)
@@ -262,7 +257,7 @@ def contract_amend_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             done = _("Contract %(number)s amended (amendment %(n)s).")
             messages.success(request, done % {"number": contract.number, "n": amendment.sequence})
-            return _redirect(request, _detail_url(contract, "amendments"))
+            return hx_redirect(request, _detail_url(contract, "amendments"))
     context = {
         "form": form,
         "lines": lines,
@@ -418,8 +413,8 @@ def _run(request: AuthenticatedHttpRequest, run: Callable[[], Outcome], back: st
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-        return _redirect(request, url)
-    return _redirect(request, back)
+        return hx_redirect(request, url)
+    return hx_redirect(request, back)
 
 
 @require_POST
@@ -444,7 +439,7 @@ def contract_attach_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
-        return _redirect(request, back)
+        return hx_redirect(request, back)
 
     def attach() -> Outcome:
         attachment = services.contract_attach(

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial, toast
+from kehu.core.htmx import hx_redirect, render_partial, toast
 from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.core.scopes import ViewFilter
@@ -157,10 +155,6 @@ def opportunity_board_view(request: AuthenticatedHttpRequest) -> TemplateRespons
     )
 
 
-def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _detail_url(opportunity: Opportunity) -> str:
     return reverse("opportunities:detail", args=[opportunity.pk])
 
@@ -177,7 +171,7 @@ def _refused(request: AuthenticatedHttpRequest, exc: DomainError, back: str) -> 
         return toast(HttpResponse(status=exc.status_code), exc.message, "error")
     raise_if_forbidden(exc)
     messages.error(request, exc.message)
-    return _redirect(request, back)
+    return hx_redirect(request, back)
 
 
 @require_POST
@@ -201,7 +195,7 @@ def opportunity_move_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         response = TemplateResponse(request, "opportunities/opportunity_board.html#board", context)
         return toast(response, done)
     messages.success(request, done)
-    return _redirect(request, back)
+    return hx_redirect(request, back)
 
 
 def _review_view(request: AuthenticatedHttpRequest, pk: int, *, won: bool) -> HttpResponse:
@@ -231,7 +225,7 @@ def _review_view(request: AuthenticatedHttpRequest, pk: int, *, won: bool) -> Ht
         else:
             sentence = _("“%(title)s” won.") if won else _("“%(title)s” lost.")
             messages.success(request, sentence % {"title": opportunity.title})
-            return _redirect(request, _back(request, opportunity))
+            return hx_redirect(request, _back(request, opportunity))
     return render_partial(
         request,
         "opportunities/opportunity_review.html",
@@ -260,7 +254,7 @@ def _run(
     except DomainError as exc:
         return _refused(request, exc, _detail_url(opportunity))
     messages.success(request, done % {"title": opportunity.title})
-    return _redirect(request, _detail_url(opportunity))
+    return hx_redirect(request, _detail_url(opportunity))
 
 
 @require_POST
@@ -297,7 +291,7 @@ def opportunity_transfer_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
     form = TransferForm(request.POST, owners=user_assignable_list(user=request.user))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _redirect(request, _detail_url(opportunity))
+        return hx_redirect(request, _detail_url(opportunity))
     return _run(
         request,
         opportunity,
@@ -315,7 +309,7 @@ def opportunity_member_add_view(request: AuthenticatedHttpRequest, pk: int) -> H
     form = MemberForm(request.POST, users=user_assignable_list(user=request.user))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _redirect(request, _detail_url(opportunity) + "?tab=details")
+        return hx_redirect(request, _detail_url(opportunity) + "?tab=details")
     return _run(
         request,
         opportunity,
@@ -429,7 +423,7 @@ def _save(
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Opportunity “%(title)s” saved.") % {"title": opportunity.title})
-            return _redirect(request, _detail_url(opportunity))
+            return hx_redirect(request, _detail_url(opportunity))
     context = {
         "form": form,
         "opportunity": opportunity,

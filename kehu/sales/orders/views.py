@@ -16,11 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.activity import activity_for
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.customers.models import Customer
@@ -50,10 +49,6 @@ PANEL_ROWS = 20
 
 def _detail_url(order: Order) -> str:
     return reverse("orders:detail", args=[order.pk])
-
-
-def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # List ------------------------------------------------------------------------------------------------------
@@ -141,7 +136,7 @@ def _save(
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Order %(number)s saved.") % {"number": order.number})
-            return _redirect(request, _detail_url(order))
+            return hx_redirect(request, _detail_url(order))
     context = {
         "form": form,
         "lines": lines,
@@ -176,7 +171,7 @@ def order_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _("An order that is %(status)s cannot be changed.")
             % {"status": order.get_status_display().lower()},
         )
-        return _redirect(request, _detail_url(order))
+        return hx_redirect(request, _detail_url(order))
     return _save(request, order.customer, order)
 
 
@@ -269,8 +264,8 @@ def order_action_view(request: AuthenticatedHttpRequest, pk: int, action: str) -
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-        return _redirect(request, url)
-    return _redirect(request, _detail_url(order))
+        return hx_redirect(request, url)
+    return hx_redirect(request, _detail_url(order))
 
 
 # The customer page's Purchases tab ----------------------------------------------------------------------

@@ -9,10 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.sales.products import exports, services
@@ -26,10 +25,6 @@ from kehu.sales.products.selectors import (
     product_get,
     product_list,
 )
-
-
-def _redirect(request, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _report(form, exc: Exception) -> None:
@@ -127,7 +122,7 @@ def product_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             _report(form, exc)
         else:
             messages.success(request, _("Product “%(name)s” created.") % {"name": product.name})
-            return _redirect(request, reverse("products:list"))
+            return hx_redirect(request, reverse("products:list"))
     return _form_response(request, form, "products/product_form.html", {"product": None})
 
 
@@ -143,7 +138,7 @@ def product_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             _report(form, exc)
         else:
             messages.success(request, _("Changes saved."))
-            return _redirect(request, reverse("products:list"))
+            return hx_redirect(request, reverse("products:list"))
     return _form_response(request, form, "products/product_form.html", {"product": product})
 
 
@@ -158,7 +153,7 @@ def product_deactivate_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Product “%(name)s” deactivated.") % {"name": product.name})
-    return _redirect(request, reverse("products:list"))
+    return hx_redirect(request, reverse("products:list"))
 
 
 # Price lists ---------------------------------------------------------------------------------------------
@@ -193,7 +188,7 @@ def price_list_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             _report(form, exc)
         else:
             messages.success(request, _("Price list “%(name)s” created.") % {"name": price_list.name})
-            return _redirect(request, reverse("products:price_list", args=[price_list.pk]))
+            return hx_redirect(request, reverse("products:price_list", args=[price_list.pk]))
     return _form_response(request, form, "products/price_list_form.html", {"price_list": None})
 
 
@@ -209,7 +204,7 @@ def price_list_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             _report(form, exc)
         else:
             messages.success(request, _("Changes saved."))
-            return _redirect(request, reverse("products:price_list", args=[price_list.pk]))
+            return hx_redirect(request, reverse("products:price_list", args=[price_list.pk]))
     return _form_response(request, form, "products/price_list_form.html", {"price_list": price_list})
 
 

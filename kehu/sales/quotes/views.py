@@ -18,14 +18,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from kehu.approvals.choices import RequestStatus
 from kehu.approvals.selectors import approval_history
 from kehu.core.activity import activity_for
 from kehu.core.amount_words import rmb_upper
 from kehu.core.exceptions import DomainError, FilterError, raise_if_forbidden
-from kehu.core.htmx import render_partial
+from kehu.core.htmx import hx_redirect, render_partial
 from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.org.http import AuthenticatedHttpRequest
@@ -49,10 +48,6 @@ DETAIL_TABS = {
 
 def _detail_url(quote: Quote) -> str:
     return reverse("quotes:detail", args=[quote.pk])
-
-
-def _redirect(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 # List ------------------------------------------------------------------------------------------------------
@@ -129,7 +124,7 @@ def _save(request: AuthenticatedHttpRequest, opportunity: Opportunity, quote: Qu
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("Quote %(number)s saved.") % {"number": quote.number})
-            return _redirect(request, _detail_url(quote))
+            return hx_redirect(request, _detail_url(quote))
     context = {
         "form": form,
         "lines": lines,
@@ -170,7 +165,7 @@ def quote_edit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _("A quote that is %(status)s cannot be changed: copy it into a new draft instead.")
             % {"status": quote.get_status_display().lower()},
         )
-        return _redirect(request, _detail_url(quote))
+        return hx_redirect(request, _detail_url(quote))
     return _save(request, quote.opportunity, quote)
 
 
@@ -312,8 +307,8 @@ def quote_action_view(request: AuthenticatedHttpRequest, pk: int, action: str) -
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-        return _redirect(request, url)
-    return _redirect(request, _detail_url(quote))
+        return hx_redirect(request, url)
+    return hx_redirect(request, _detail_url(quote))
 
 
 # Print -----------------------------------------------------------------------------------------------------
