@@ -19,6 +19,7 @@ from kehu.sales.orders.api import router as orders_router
 from kehu.sales.payments.api import router as payments_router
 from kehu.sales.products.api import router as products_router
 from kehu.sales.quotes.api import router as quotes_router
+from kehu.sales.statistics.api import router as statistics_router
 from kehu.workbench.api import router as workbench_router
 
 api = NinjaAPI(
@@ -28,7 +29,7 @@ api = NinjaAPI(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
         "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
         "pipelines and opportunities, products and price lists, quotes, contracts, payment collection, "
-        "sales orders, approvals, notifications, users and API tokens. "
+        "sales orders, purchase statistics, approvals, notifications, users and API tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
@@ -52,4 +53,5 @@ api.add_router("/", quotes_router)
 api.add_router("/", contracts_router)
 api.add_router("/", payments_router)
 api.add_router("/", orders_router)
+api.add_router("/", statistics_router)
 api.add_router("/", approvals_router)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "kehu.sales.orders",
     "kehu.sales.contracts",
     "kehu.sales.payments",
+    "kehu.sales.statistics",
     "kehu.approvals",
     "kehu.sampledata",
 ]

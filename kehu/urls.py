@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/", include("kehu.sales.contracts.urls")),
     path("orders/", include("kehu.sales.orders.urls")),
     path("receivables/", include("kehu.sales.payments.urls")),
+    path("reports/", include("kehu.sales.statistics.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,57 @@
+"""The purchase statistics' filters, shared by the page, the export and the API: a period on the order date
+(this year by default), a rep, a department (with its sub-departments), a product, a customer level."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.filters import IdField
+from kehu.customers.choices import CustomerLevel
+from kehu.org.models import Department
+
+MAX_YEARS = 10  # the longest period: the monthly series stays readable and the sums bounded
+
+
+class PurchaseStatisticsFilter(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("Until"), required=False)
+    owner = IdField(label=_("Rep"), required=False)
+    department = IdField(label=_("Department"), required=False)
+    product = IdField(label=_("Product"), required=False)
+    level = forms.ChoiceField(
+        label=_("Customer level"), choices=[("", ""), *CustomerLevel.choices], required=False
+    )
+
+    def clean_department(self) -> Department | None:
+        pk = self.cleaned_data.get("department")
+        if pk is None:
+            return None
+        department = Department.objects.filter(pk=pk).first()
+        if department is None:
+            raise forms.ValidationError(_("There is no such department."))
+        return department
+
+    def clean(self) -> dict[str, Any]:
+        """Fill the period: this year without dates, else the year of the one date given."""
+        data = super().clean()
+        if "date_from" not in data or "date_to" not in data:
+            return data  # a date did not parse: its own error says so
+        start, end = data.get("date_from"), data.get("date_to")
+        if start is None and end is None:
+            year = timezone.localdate().year
+            start, end = date(year, 1, 1), date(year, 12, 31)
+        elif start is None:
+            start = date(end.year, 1, 1)
+        elif end is None:
+            end = date(start.year, 12, 31)
+        if start > end:
+            self.add_error("date_to", _("The end of the period comes before its start."))
+        elif end.year - start.year >= MAX_YEARS:
+            self.add_error("date_to", _("The period is longer than %(years)s years.") % {"years": MAX_YEARS})
+        data["date_from"], data["date_to"] = start, end
+        return data
