@@ -33,6 +33,7 @@ from kehu.customers.models import Contact, Customer, Tag
 from kehu.customers.validators import credit_code_check_char, normalize_company_name, search_key
 from kehu.org.models import Department, User
 from kehu.org.roles import roles_ensure_standard
+from kehu.sales.statistics.rollup import rollup_refresh
 from kehu.sampledata import vocabulary as words
 from kehu.sampledata.contracts import demo_contracts
 from kehu.sampledata.followups import demo_followups
@@ -146,6 +147,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.orders = demo_orders(rng=random.Random(seed + 13), users=users)
     summary.contracts = demo_contracts(rng=random.Random(seed + 17), users=users)
     summary.orders += demo_contract_orders(rng=random.Random(seed + 19))
+    rollup_refresh()  # the purchase statistics' monthly rollups, as the periodic job would build them
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -38,8 +38,9 @@ from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.models import Contract
-from kehu.sales.orders.choices import EDITABLE, OrderStatus
+from kehu.sales.orders.choices import EDITABLE, PURCHASES, OrderStatus
 from kehu.sales.orders.models import Order, OrderLine
+from kehu.sales.orders.signals import purchases_changed
 from kehu.sales.orders.totals import ZERO, LineInput, order_totals
 from kehu.sales.products.models import PriceList, PriceListItem, Product
 
@@ -323,6 +324,7 @@ def order_update(
             contract = _contract(actor, order.customer_id, cleaned["contract_id"])
             cleaned["contract_id"] = contract.pk if contract else None
     changes = {f: [str(getattr(order, f)), str(v)] for f, v in cleaned.items() if getattr(order, f) != v}
+    old_date = order.order_date
     for field, value in cleaned.items():
         setattr(order, field, value)
     old_total = order.total
@@ -341,6 +343,8 @@ def order_update(
         _save_lines(order, order_lines)
     if changes or lines is not None:
         _record(actor, order, "order.updated", changes=changes)
+        if order.status in PURCHASES:
+            purchases_changed.send(Order, days=[old_date, order.order_date])
     return order
 
 
@@ -348,6 +352,8 @@ def _move(actor: User, order: Order, *, allowed: Sequence[str], status: str, ver
     ensure_can_change(actor, order)
     order = _locked(order)
     _ensure_status(order, allowed, _("An order that is %(status)s cannot be marked so."))
+    if (order.status in PURCHASES) != (status in PURCHASES):
+        purchases_changed.send(Order, days=[order.order_date])
     order.status = status
     if status == OrderStatus.CANCELLED:
         order.cancel_reason = data["reason"]

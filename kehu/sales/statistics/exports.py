@@ -77,11 +77,11 @@ def _summary(stats: PurchaseStatistics) -> list[list[tuple[Any, str | None]]]:
         [(_("From"), None), (stats.date_from, "yyyy-mm-dd")],
         [(_("Until"), None), (stats.date_to, "yyyy-mm-dd")],
         [(_("Purchases"), None), (totals.purchases, None)],
-        [(_("Customers"), None), (totals.customers, None)],
         [(_("Amount"), None), (totals.amount, MONEY_FORMAT)],
         [(_("Cost"), None), (totals.cost, MONEY_FORMAT)],
         [(_("Gross profit"), None), (totals.gross_profit, MONEY_FORMAT)],
         [(_("Margin %"), None), (totals.margin, PERCENT_FORMAT)],
+        [(_("Average purchase"), None), (totals.average, MONEY_FORMAT)],
     ]
     rows.extend([(str(name), None), (str(value), None)] for name, value in stats.applied)
     return rows

@@ -39,7 +39,7 @@ class FiguresOut(Schema):
 
 
 class TotalsOut(FiguresOut):
-    customers: int
+    average: DecimalText | None = Field(description="The average amount of a purchase; null when none.")
 
 
 class MonthOut(FiguresOut):

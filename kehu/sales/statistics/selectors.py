@@ -2,21 +2,24 @@
 amount to over a period — count, amount, cost, gross profit, by month, by rep, by department, the products
 ranked by amount and by gross profit — and the receipts against the payment plans due in the period.
 
-Every figure is a SQL aggregate over the orders' stored totals (the lines only for the products), in a fixed
-number of queries whatever the number of orders. Scope is the orders' and the contracts' own `visible_to`.
+Every figure is a SQL aggregate, in a fixed number of queries whatever the number of orders: whole months
+whose rollup is built (models.py) are read from the monthly rollups, the rest of the period (its partial
+first and last months, months changed since they were built) from the orders' stored totals and lines.
+The product and customer-level filters read everything from the orders (the rollups do not carry them).
+Scope is the orders', the rollups' and the contracts' own `visible_to`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils.translation import gettext as _
 
@@ -26,10 +29,11 @@ from kehu.org.models import Department, User
 from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.models import Contract, ContractLine
 from kehu.sales.orders.models import Order, OrderLine
-from kehu.sales.payments.models import Instalment, Receipt
-from kehu.sales.payments.selectors import instalments_with_status
+from kehu.sales.payments.models import Instalment, Receipt, ReceiptAllocation
 from kehu.sales.products.models import Product
 from kehu.sales.statistics.filters import PurchaseStatisticsFilter
+from kehu.sales.statistics.models import ProductMonth, PurchaseMonth, RollupMonth
+from kehu.sales.statistics.rollup import next_month
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -60,7 +64,12 @@ class Figures:
 
 @dataclass(frozen=True)
 class Totals(Figures):
-    customers: int = 0  # distinct customers who bought
+    @property
+    def average(self) -> Decimal | None:
+        """The average amount of a purchase, to the cent; None when nothing was bought."""
+        return (
+            (self.amount / self.purchases).quantize(CENT, rounding=ROUND_HALF_UP) if self.purchases else None
+        )
 
 
 @dataclass(frozen=True)
@@ -176,21 +185,35 @@ def _orders(user: User, filters: Mapping[str, Any], department_ids: list[int] | 
 FIGURES = ("purchases", "amount", "cost", "gross_profit")
 
 
+def _groups(orders: QuerySet[Order]) -> QuerySet:
+    """The orders' figures by month, rep and department: one GROUP BY, one pass over the orders."""
+    return orders.annotate(month=_month()).values("month", "owner_id", "department_id").annotate(**_figures())
+
+
+def _rollup_groups(rollup: QuerySet[PurchaseMonth]) -> QuerySet:
+    return rollup.values("month", "owner_id", "department_id").annotate(
+        purchases=Sum("purchases"),
+        amount=Sum("amount"),
+        cost=Sum("cost"),
+        gross_profit=Sum("gross_profit"),
+    )
+
+
 def _breakdowns(
-    orders: QuerySet[Order], start: date, end: date
-) -> tuple[list[Group], list[Group], list[Group]]:
-    """By month, by rep and by department, from one GROUP BY month, rep and department: one pass over the
-    orders instead of three. The database sums the orders of each group; the groups (a few per rep and
-    month) are added up here."""
-    rows = orders.annotate(month=_month()).values("month", "owner_id", "department_id").annotate(**_figures())
+    rows: Iterable[Mapping[str, Any]], start: date, end: date
+) -> tuple[Figures, list[Group], list[Group], list[Group]]:
+    """The totals, and by month, by rep and by department, from groups of month, rep and department (a few
+    per rep and month), added up here."""
     months: dict[Any, list[Any]] = {}
     reps: dict[Any, list[Any]] = {}
     departments: dict[Any, list[Any]] = {}
+    everything: dict[Any, list[Any]] = {None: [0, ZERO, ZERO, ZERO]}
     for row in rows:
         keys = (
             (months, _first_of_month(row["month"])),
             (reps, row["owner_id"]),
             (departments, row["department_id"]),
+            (everything, None),
         )
         for groups, key in keys:
             figures = groups.setdefault(key, [0, ZERO, ZERO, ZERO])
@@ -198,7 +221,12 @@ def _breakdowns(
                 figures[i] += row[name]
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in reps if k])}
     names = {d.pk: d.name for d in Department.objects.filter(pk__in=[k for k in departments if k])}
-    return _month_series(months, start, end), _ranked(reps, users), _ranked(departments, names)
+    return (
+        Figures(**dict(zip(FIGURES, everything[None], strict=True))),
+        _month_series(months, start, end),
+        _ranked(reps, users),
+        _ranked(departments, names),
+    )
 
 
 def _month_series(months: Mapping[date, list[Any]], start: date, end: date) -> list[Group]:
@@ -234,44 +262,80 @@ def _first_of_month(value: date | str) -> date:
     return date(value.year, value.month, 1)  # PostgreSQL truncates a date to a timestamp
 
 
+PRODUCT_FIGURES = ("purchases", "quantity", "amount", "cost")
+
+
 def _products(
-    orders: QuerySet[Order], filters: Mapping[str, Any], top: int
+    orders: QuerySet[Order], rollup: QuerySet[ProductMonth], filters: Mapping[str, Any], top: int
 ) -> tuple[list[ProductFigures], list[ProductFigures]]:
     """The products on the purchases' lines, the `top` by amount and the `top` by gross profit: one GROUP BY
-    product (sums in SQL), ranked here both ways. Free-text lines (no product) count in the totals only."""
+    product over the lines and one over the rollup (sums in SQL), added up and ranked here both ways.
+    Free-text lines (no product) count in the totals only."""
     lines = OrderLine.objects.filter(order__in=orders.values("pk"), product_id__isnull=False)
     if filters.get("product"):
         lines = lines.filter(product_id=filters["product"])
+    sums = {
+        "quantity": Sum("quantity", default=ZERO),
+        "amount": Sum("amount", default=ZERO),
+        "cost": Sum("cost_amount", default=ZERO),
+    }
     grouped = (
-        lines.order_by()
-        .values("product_id")
-        .annotate(
-            purchases=Count("order_id", distinct=True),
-            quantity=Sum("quantity", default=ZERO),
-            amount=Sum("amount", default=ZERO),
-            cost=Sum("cost_amount", default=ZERO),
-        )
-        .annotate(gross_profit=F("amount") - F("cost"))
+        lines.order_by().values("product_id").annotate(purchases=Count("order_id", distinct=True), **sums)
     )
-    found = list(grouped)  # one row per product sold: the catalogue bounds them
-    by_amount = sorted(found, key=lambda row: (-row["amount"], row["product_id"]))[:top]
-    by_profit = sorted(found, key=lambda row: (-row["gross_profit"], row["product_id"]))[:top]
-    ids = {row["product_id"] for row in [*by_amount, *by_profit]}
-    products = {p.pk: p for p in Product.objects.filter(pk__in=ids).only("code", "name", "unit")}
+    rolled = rollup.values("product_id").annotate(**{name: Sum(name) for name in PRODUCT_FIGURES})
+    found: dict[int, dict[str, Any]] = {}
+    for row in [*grouped, *rolled]:  # one row per product sold in each: the catalogue bounds them
+        figures = found.setdefault(row["product_id"], dict.fromkeys(PRODUCT_FIGURES, ZERO))
+        for name in PRODUCT_FIGURES:
+            figures[name] += row[name]
+    for figures in found.values():
+        figures["gross_profit"] = figures["amount"] - figures["cost"]
+    by_amount = sorted(found, key=lambda pk: (-found[pk]["amount"], pk))[:top]
+    by_profit = sorted(found, key=lambda pk: (-found[pk]["gross_profit"], pk))[:top]
+    products = {
+        p.pk: p for p in Product.objects.filter(pk__in={*by_amount, *by_profit}).only("code", "name", "unit")
+    }
 
-    def rows(found: list[dict[str, Any]]) -> list[ProductFigures]:
+    def rows(ids: list[int]) -> list[ProductFigures]:
         return [
             ProductFigures(
-                product_id=row["product_id"],
-                code=products[row["product_id"]].code,
-                name=products[row["product_id"]].name,
-                unit=products[row["product_id"]].unit,
-                **{k: row[k] for k in ("purchases", "quantity", "amount", "cost", "gross_profit")},
+                product_id=pk,
+                code=products[pk].code,
+                name=products[pk].name,
+                unit=products[pk].unit,
+                **found[pk],
             )
-            for row in found
+            for pk in ids
         ]
 
     return rows(by_amount), rows(by_profit)
+
+
+def _built_months(start: date, end: date) -> list[date]:
+    """The whole months of the period whose rollup is built."""
+    month = start if start.day == 1 else next_month(start)
+    whole = []
+    while next_month(month) - timedelta(days=1) <= end:
+        whole.append(month)
+        month = next_month(month)
+    built = RollupMonth.objects.filter(month__in=whole, stale=False).values_list("month", flat=True)
+    return sorted(built) if whole else []
+
+
+def _elsewhere(start: date, end: date, built: list[date]) -> Q | None:
+    """The days of the period outside the built months, as order-date ranges; None when there are none."""
+    ranges, day = [], start
+    for month in built:
+        if day < month:
+            ranges.append((day, month - timedelta(days=1)))
+        day = next_month(month)
+    if day <= end:
+        ranges.append((day, end))
+    condition = None
+    for low, high in ranges:
+        part = Q(order_date__gte=low, order_date__lte=high)
+        condition = part if condition is None else condition | part
+    return condition
 
 
 def _receipts(
@@ -291,16 +355,18 @@ def _receipts(
     period = {"gte": filters["date_from"], "lte": filters["date_to"]}
     ids = contracts.values("pk")
     due = Instalment.objects.filter(contract__in=ids, due_on__gte=period["gte"], due_on__lte=period["lte"])
-    plan = instalments_with_status(due).aggregate(
-        plan=Sum("amount", default=ZERO), unpaid=Sum("outstanding", default=ZERO)
-    )
+    plan = due.aggregate(amount=Sum("amount", default=ZERO))["amount"]
+    # what was matched to them: never more than an instalment's amount, so the rest is what is unpaid
+    paid = ReceiptAllocation.objects.filter(instalment__in=due.values("pk")).aggregate(
+        amount=Sum("amount", default=ZERO)
+    )["amount"]
     received = Receipt.objects.filter(
         contract__in=ids,
         voided_at__isnull=True,
         received_on__gte=period["gte"],
         received_on__lte=period["lte"],
     ).aggregate(amount=Sum("amount", default=ZERO))["amount"]
-    return ReceiptsVersusPlan(plan=plan["plan"], received=received, unpaid=plan["unpaid"])
+    return ReceiptsVersusPlan(plan=plan, received=received, unpaid=plan - paid)
 
 
 def purchase_statistics(
@@ -315,15 +381,25 @@ def purchase_statistics(
     cleaned = purchase_statistics_filters(filters)
     department = cleaned.get("department")
     department_ids = list(department.subtree().values_list("id", flat=True)) if department else None
+    start, end = cleaned["date_from"], cleaned["date_to"]
     orders = _orders(user, cleaned, department_ids)
-    totals = orders.aggregate(**_figures(), customers=Count("customer_id", distinct=True))
-    months, by_rep, by_department = _breakdowns(orders, cleaned["date_from"], cleaned["date_to"])
-    by_amount, by_profit = _products(orders, cleaned, top)
+    from_orders_only = cleaned.get("product") or cleaned.get("level")
+    built = [] if from_orders_only else _built_months(start, end)
+    elsewhere = _elsewhere(start, end, built)
+    raw = orders.filter(elsewhere) if elsewhere is not None else orders.none()
+    rolled, rolled_products = (
+        _owned_by(model.objects.visible_to(user).filter(month__in=built), cleaned, department_ids).order_by()
+        if built
+        else model.objects.none()
+        for model in (PurchaseMonth, ProductMonth)
+    )
+    figures, months, by_rep, by_department = _breakdowns([*_groups(raw), *_rollup_groups(rolled)], start, end)
+    by_amount, by_profit = _products(raw, rolled_products, cleaned, top)
     return PurchaseStatistics(
         date_from=cleaned["date_from"],
         date_to=cleaned["date_to"],
         filters=cleaned,
-        totals=Totals(**totals),
+        totals=Totals(**vars(figures)),
         months=months,
         by_rep=by_rep,
         by_department=by_department,
