@@ -500,7 +500,7 @@ def handover_run(
     _plans_to_customer_owners(from_user)
     summary["opportunities"] = _move_opportunities(actor, from_user, book, request)
     # those of transferred customers went with them (owner_changed); the rest follow the customers' owners
-    contracts_hand_over(from_user=from_user, fallback=actor)
+    contracts_hand_over(from_user=from_user, actor=actor)
     summary["contracts"] = contracts_before - contracts_left_by(from_user).count()
     if deactivate:
         summary |= _deactivate(from_user, now)

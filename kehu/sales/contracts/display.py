@@ -24,6 +24,10 @@ verbs.register_verbs(
         ),
         "contract.updated": lambda d: _("changed the contract %(contract)s") % {"contract": _name(d)},
         "contract.deleted": lambda d: _("deleted the draft contract %(contract)s") % {"contract": _name(d)},
+        "contract.transferred": lambda d: (
+            _("transferred the contract %(contract)s from %(from)s to %(to)s")
+            % {"contract": _name(d), "from": d.get("from") or "—", "to": d.get("to", "")}
+        ),
         "contract.started": lambda d: (
             _("started executing the contract %(contract)s") % {"contract": _name(d)}
         ),

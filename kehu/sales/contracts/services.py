@@ -21,14 +21,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from kehu.approvals.models import ApprovalRequest
 from kehu.approvals.services import approval_cancel, approval_ensure_unlocked, approval_submit
-from kehu.core.activity import activity_record
+from kehu.core.activity import activity_record, activity_record_many
 from kehu.core.exceptions import ConflictError, DomainError
 from kehu.core.keep import KEEP, Keep
 from kehu.core.money import MAX_MONEY, cents, decimal_or_none
@@ -586,25 +586,43 @@ def contract_attachment_delete(*, actor: User, attachment: ContractAttachment) -
 
 # When customers change owner -------------------------------------------------------------------------------
 
-# A contract being drafted or in force goes with its customer, so that the new owner finishes it and
-# collects its payments; one waiting for approval stays with its submitter, finished ones with who sold them.
-FOLLOWS_CUSTOMER = (*EDITABLE, *IN_FORCE)
+# A contract being drafted, waiting for approval or in force goes with its customer, so that the new owner
+# finishes it and collects its payments (an approval goes on as it was submitted); finished ones stay with
+# who sold them.
+FOLLOWS_CUSTOMER = (*EDITABLE, ContractStatus.PENDING, *IN_FORCE)
 
 
-def contracts_pass_to_owner(*, customer_ids: list[int], new_owner_id: int | None) -> int:
-    """Give the customers' contracts being drafted or in force to their new owner (and the owner's
-    department), in one UPDATE; returns how many moved. A customer put in a pool (no owner) keeps them."""
+def _give(contracts: Sequence[Contract], to_user: User, actor: User | None) -> int:
+    """Give `contracts` to `to_user` (and their department): one UPDATE, one INSERT of timeline entries."""
+    if not contracts:
+        return 0
+    Contract.objects.filter(pk__in=[c.pk for c in contracts]).update(
+        owner=to_user, department_id=to_user.department_id, updated_at=timezone.now()
+    )
+    activity_record_many(
+        actor=actor,
+        verb="contract.transferred",
+        entries=(
+            (c, {"number": c.number, "title": c.title, "from": str(c.owner or ""), "to": str(to_user)})
+            for c in contracts
+        ),
+    )
+    return len(contracts)
+
+
+def contracts_pass_to_owner(
+    *, customer_ids: list[int], new_owner_id: int | None, actor: User | None = None
+) -> int:
+    """Give the customers' contracts being drafted, waiting for approval or in force to their new owner;
+    returns how many moved. A customer put in a pool (no owner) keeps them where they are."""
     if new_owner_id is None or not customer_ids:
         return 0
-    return (
+    moving = (
         Contract.objects.filter(customer_id__in=customer_ids, status__in=FOLLOWS_CUSTOMER)
         .exclude(owner_id=new_owner_id)
-        .update(
-            owner_id=new_owner_id,
-            department_id=Subquery(User.objects.filter(pk=new_owner_id).values("department_id")[:1]),
-            updated_at=timezone.now(),
-        )
+        .select_related("owner")
     )
+    return _give(list(moving), User.objects.get(pk=new_owner_id), actor)
 
 
 def contracts_follow_new_owner(
@@ -615,27 +633,17 @@ def contracts_follow_new_owner(
 
 
 def contracts_left_by(user: User) -> QuerySet[Contract]:
-    """The user's contracts being drafted or in force: what a handover of the user must place."""
+    """The user's contracts being drafted, waiting for approval or in force: what a handover must place."""
     return Contract.objects.filter(owner=user, status__in=FOLLOWS_CUSTOMER)
 
 
-def contracts_hand_over(*, from_user: User, fallback: User) -> int:
-    """After a handover moved `from_user`'s customers: their contracts being drafted or in force that are
-    still theirs go to each customer's owner, or to `fallback` (the manager handing over) when the customer
-    is in a pool, so that someone collects what they owe. Two UPDATEs; returns how many moved."""
-    left = contracts_left_by(from_user)
-    customer = Customer.objects.filter(pk=OuterRef("customer_id"))
-    now = timezone.now()
-    moved = (
-        left.filter(customer__owner__isnull=False)
-        .exclude(customer__owner=from_user)
-        .update(
-            owner_id=Subquery(customer.values("owner_id")[:1]),
-            department_id=Subquery(customer.values("department_id")[:1]),
-            updated_at=now,
-        )
-    )
-    moved += left.filter(customer__owner__isnull=True).update(
-        owner=fallback, department_id=fallback.department_id, updated_at=now
-    )
-    return moved
+def contracts_hand_over(*, from_user: User, actor: User) -> int:
+    """After a handover moved `from_user`'s customers: their contracts being drafted, waiting for approval
+    or in force that are still theirs go to each customer's owner, or to `actor` (the manager handing over)
+    when the customer is in a pool, so that someone collects what they owe. Returns how many moved."""
+    receivers: dict[int, tuple[User, list[Contract]]] = {}
+    for contract in contracts_left_by(from_user).select_related("owner", "customer__owner"):
+        receiver = contract.customer.owner or actor
+        if receiver.pk != from_user.pk:
+            receivers.setdefault(receiver.pk, (receiver, []))[1].append(contract)
+    return sum(_give(contracts, receiver, actor) for receiver, contracts in receivers.values())

@@ -22,6 +22,10 @@ verbs.register_verbs(
             _("created the sales order %(order)s (%(total)s)") % {"order": _number(d), "total": _total(d)}
         ),
         "order.updated": lambda d: _("changed the sales order %(order)s") % {"order": _number(d)},
+        "order.transferred": lambda d: (
+            _("transferred the draft order %(order)s from %(from)s to %(to)s")
+            % {"order": _number(d), "from": d.get("from") or "—", "to": d.get("to", "")}
+        ),
         "order.confirmed": lambda d: (
             _("confirmed the sales order %(order)s (%(total)s)") % {"order": _number(d), "total": _total(d)}
         ),

@@ -29,7 +29,8 @@ class DateInput(forms.DateInput):
 
 class OrderForm(forms.ModelForm):
     """The order's own fields; the customer is fixed when it is created. `contracts` are the customer's
-    signed contracts the user sees, (id, label) pairs: the order may deliver one of them."""
+    signed contracts the user sees, (id, label) pairs: the order may deliver one of them (None: the user
+    may not see contracts, and the form leaves the link alone)."""
 
     contract = forms.TypedChoiceField(label=_("Contract"), required=False, coerce=int, empty_value=None)
     field_order = ["contract", *ORDER_FIELDS]
@@ -39,8 +40,11 @@ class OrderForm(forms.ModelForm):
         fields = ORDER_FIELDS
         widgets = {"order_date": DateInput, "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, contracts: list[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contracts: list[tuple[int, str]] | None = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if contracts is None:  # the user may not see contracts: the link stays as it is
+            del self.fields["contract"]
+            return
         self.fields["contract"].choices = [("", _("— none —")), *contracts]
         self.fields["contract"].help_text = _("The signed contract this order delivers, if any.")
         if self.instance.pk:
@@ -54,7 +58,8 @@ class OrderForm(forms.ModelForm):
     def service_data(self) -> dict[str, Any]:
         data = {f: self.cleaned_data.get(f) for f in ORDER_FIELDS}
         data["source_reference"], data["notes"] = data["source_reference"] or "", data["notes"] or ""
-        data["contract_id"] = self.cleaned_data.get("contract")
+        if "contract" in self.fields:
+            data["contract_id"] = self.cleaned_data.get("contract")
         return data
 
     def add_service_errors(self, error: ValidationError) -> list[str]:

@@ -22,11 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.activity import activity_record
+from kehu.core.activity import activity_record, activity_record_many
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
 from kehu.core.money import MAX_MONEY, cents, decimal_or_none
 from kehu.core.params import id_param
@@ -323,6 +322,9 @@ def order_update(
         else:
             contract = _contract(actor, order.customer_id, cleaned["contract_id"])
             cleaned["contract_id"] = contract.pk if contract else None
+            reference = cleaned.get("source_reference", order.source_reference)
+            if contract is not None and reference in ("", getattr(order.contract, "number", None)):
+                cleaned["source_reference"] = contract.number  # the reference named the contract it left
     changes = {f: [str(getattr(order, f)), str(v)] for f, v in cleaned.items() if getattr(order, f) != v}
     old_date = order.order_date
     for field, value in cleaned.items():
@@ -428,19 +430,25 @@ def order_delete(*, actor: User, order: Order) -> None:
 
 
 def drafts_pass_to_owner(*, customer_ids: list[int], new_owner_id: int | None) -> int:
-    """Give the customers' draft orders to their new owner (and the owner's department), in one UPDATE;
-    returns how many moved. Orders past draft stay with who sold them; a pooled customer keeps its drafts."""
+    """Give the customers' draft orders to their new owner (and the owner's department): one UPDATE, one
+    INSERT of timeline entries; returns how many moved. Orders past draft stay with who sold them; a pooled
+    customer keeps its drafts."""
     if new_owner_id is None or not customer_ids:
         return 0
-    return (
-        Order.objects.filter(customer_id__in=customer_ids, status=OrderStatus.DRAFT)
-        .exclude(owner_id=new_owner_id)
-        .update(
-            owner_id=new_owner_id,
-            department_id=Subquery(User.objects.filter(pk=new_owner_id).values("department_id")[:1]),
-            updated_at=timezone.now(),
-        )
+    drafts = Order.objects.filter(customer_id__in=customer_ids, status=OrderStatus.DRAFT)
+    moving = list(drafts.exclude(owner_id=new_owner_id).select_related("owner"))
+    if not moving:
+        return 0
+    new_owner = User.objects.get(pk=new_owner_id)
+    Order.objects.filter(pk__in=[o.pk for o in moving]).update(
+        owner=new_owner, department_id=new_owner.department_id, updated_at=timezone.now()
     )
+    activity_record_many(
+        actor=None,
+        verb="order.transferred",
+        entries=((o, {"number": o.number, "from": str(o.owner or ""), "to": str(new_owner)}) for o in moving),
+    )
+    return len(moving)
 
 
 def drafts_follow_new_owner(

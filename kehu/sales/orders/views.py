@@ -96,9 +96,9 @@ def _write(actor: User, form: OrderForm, lines: Any, customer: Customer, order: 
     return services.order_update(actor=actor, order=order, data=form.service_data(), lines=lines.rows())
 
 
-def _contract_choices(user: User, customer: Customer, order: Order | None) -> list[tuple[int, str]]:
+def _contract_choices(user: User, customer: Customer, order: Order | None) -> list[tuple[int, str]] | None:
     if not user.has_perm("contracts.view_contract"):
-        return []
+        return None
     signed = contracts_signed_for_customer(user=user, customer_id=customer.pk)
     choices = [(c.pk, f"{c.number} {c.title}") for c in signed]
     if order is not None and order.contract_id and order.contract_id not in dict(choices):

@@ -15,6 +15,14 @@ from kehu.customers.choices import CustomerLevel
 from kehu.org.models import Department
 
 MAX_YEARS = 10  # the longest period: the monthly series stays readable and the sums bounded
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 class PurchaseStatisticsFilter(forms.Form):
@@ -49,9 +57,11 @@ class PurchaseStatisticsFilter(forms.Form):
             start = date(end.year, 1, 1)
         elif end is None:
             end = date(start.year, 12, 31)
-        if start > end:
+        if start < FIRST_DAY or end > LAST_DAY:
+            self.add_error("date_to" if end > LAST_DAY else "date_from", _("Choose dates from 1900 to 2999."))
+        elif start > end:
             self.add_error("date_to", _("The end of the period comes before its start."))
-        elif end.year - start.year >= MAX_YEARS:
+        elif end >= _years_after(start, MAX_YEARS):
             self.add_error("date_to", _("The period is longer than %(years)s years.") % {"years": MAX_YEARS})
         data["date_from"], data["date_to"] = start, end
         return data

@@ -13,8 +13,9 @@ from kehu.approvals.choices import StepKind
 from kehu.approvals.flows import approval_flow_create
 from kehu.approvals.models import ApprovalTask
 from kehu.approvals.services import approval_approve, approval_reject
-from kehu.core.activity import activity_timeline
+from kehu.core.activity import Activity, activity_timeline
 from kehu.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from kehu.core.verbs import activity_sentence
 from kehu.customers.services import customer_transfer
 from kehu.customers.tests.factories import ContactFactory, CustomerFactory
 from kehu.sales.contracts import services
@@ -313,10 +314,24 @@ def test_contracts_being_drafted_or_in_force_follow_their_customer_to_a_new_owne
         ),
     )
 
+    pending = services.contract_create(actor=org.rep, customer=customer, data={"amount": "4"}, lines=[])
+    Contract.objects.filter(pk=pending.pk).update(status=ContractStatus.PENDING)  # as if a flow held it
+
     customer_transfer(actor=org.dept_manager, customer_ids=[customer.pk], new_owner=org.east_rep)
 
     owners = dict(Contract.objects.values_list("pk", "owner_id"))
-    assert owners == {draft.pk: org.east_rep.pk, signed.pk: org.east_rep.pk, done.pk: org.rep.pk}
+    assert owners == {
+        draft.pk: org.east_rep.pk,
+        signed.pk: org.east_rep.pk,
+        pending.pk: org.east_rep.pk,  # the approval goes on; approved, it is the new owner's to collect
+        done.pk: org.rep.pk,
+    }
+    moved = Activity.objects.filter(verb="contract.transferred")
+    assert sorted(moved.values_list("subject_id", flat=True)) == sorted([draft.pk, signed.pk, pending.pk])
+    entry = moved.get(subject_id=signed.pk)
+    assert activity_sentence(entry) == (
+        f"transferred the contract {signed.number} {signed.title} from {org.rep} to {org.east_rep}"
+    )
     signed.refresh_from_db()
     assert signed.department_id == org.east_rep.department_id
     assert services.contracts_pass_to_owner(customer_ids=[customer.pk], new_owner_id=None) == 0

@@ -4,9 +4,11 @@ customer's Purchases tab, and constant queries on the list and the purchases pan
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from kehu.customers.tests.factories import CustomerFactory
+from kehu.org.models import User
 from kehu.sales.contracts import services as contracts
 from kehu.sales.orders import services
 from kehu.sales.orders.choices import OrderStatus
@@ -255,3 +257,46 @@ def test_a_new_order_from_a_contract_starts_with_its_lines_and_is_linked(client,
 
     login(client, org.peer_rep)
     assert client.get(url).status_code == 404
+
+
+def test_editing_an_order_without_the_contract_permission_keeps_its_contract(client, org, customer, product):
+    contract = contracts.contract_submit(
+        actor=org.rep,
+        contract=contracts.contract_create(actor=org.rep, customer=customer, data={"amount": "1"}, lines=[]),
+    )
+    order = make_order(customer, contract_id=contract.pk, lines=[{"product_id": product.pk}])
+    org.rep.role.permissions.remove(Permission.objects.get(codename="view_contract"))
+    rep = User.objects.get(pk=org.rep.pk)  # a fresh permission cache
+    url = reverse("orders:edit", args=[order.pk])
+
+    page = login(client, rep).get(url).content.decode()
+    assert 'name="contract"' not in page
+    detail = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert 'data-testid="contract-link"' not in detail
+    response = client.post(url, form_data([{"product": product.pk}], initial=1, notes="改了备注"))
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert (order.notes, order.contract_id) == ("改了备注", contract.pk)
+
+
+def test_moving_an_order_to_another_contract_moves_the_reference_it_took_from_the_first(
+    org, customer, product
+):
+    first, second = (
+        contracts.contract_submit(
+            actor=org.rep,
+            contract=contracts.contract_create(
+                actor=org.rep, customer=customer, data={"amount": "1"}, lines=[]
+            ),
+        )
+        for _ in range(2)
+    )
+    order = make_order(customer, contract_id=first.pk, lines=[{"product_id": product.pk}])
+    order = services.order_update(actor=org.rep, order=order, data={"contract_id": second.pk})
+    assert order.source_reference == second.number
+    kept = make_order(
+        customer, contract_id=first.pk, source_reference="PO-1", lines=[{"product_id": product.pk}]
+    )
+    kept = services.order_update(actor=org.rep, order=kept, data={"contract_id": second.pk})
+    assert kept.source_reference == "PO-1"

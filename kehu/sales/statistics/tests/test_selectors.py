@@ -246,6 +246,9 @@ def test_the_top_limits_the_rankings(org, book):
         ({"date_from": "2026-13-01"}, "date_from"),
         ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "date_to"),
         ({"date_from": "2010-01-01", "date_to": "2026-01-01"}, "date_to"),
+        ({"date_from": "2016-01-01", "date_to": "2026-01-01"}, "date_to"),  # ten years and a day
+        ({"date_from": "9999-01-01"}, "date_to"),  # the year's end would be past what the calendar holds
+        ({"date_from": "1899-12-31", "date_to": "1900-01-31"}, "date_from"),
         ({"owner": "abc"}, "owner"),
         ({"owner": str(2**70)}, "owner"),
         ({"department": "999999"}, "department"),
@@ -257,6 +260,13 @@ def test_bad_filters_name_the_parameter(org, filters, field):
     with pytest.raises(FilterError) as exc:
         purchase_statistics(user=org.director, filters=filters)
     assert list(exc.value.message_dict) == [field]
+
+
+def test_a_period_of_ten_years_less_a_day_is_fine(org):
+    stats = purchase_statistics(
+        user=org.director, filters={"date_from": "2016-12-31", "date_to": "2026-12-30"}
+    )
+    assert len(stats.months) == 121
 
 
 def test_nothing_sold_gives_zeros_and_no_margin(org):
