@@ -3,6 +3,8 @@
     python -m bench.generate --scale M                     # SQLite file var/bench-m.sqlite3
     python -m bench.generate --scale M --database-url postgres://postgres@127.0.0.1:5432/kehu_bench
     python -m bench.generate --scale L --reset             # wipe customers, leads and the org first
+    python -m bench.generate --scale M --only sales        # add contracts, payments, orders to a data set
+    python -m bench.generate --scale M --sales-scale L --only sales --reset --sqlite-path var/x.sqlite3
 
 Rows go in through executemany (SQLite) or COPY (PostgreSQL), never through services or save(); the
 few org rows (departments, roles, users, assignment rules) use the ORM. A fixed seed makes the data set
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import dataclasses
 import itertools
 import json
 import random
@@ -41,6 +44,11 @@ class Scale:
     teams_per_region: int
     reps: int
     leads: int
+    orders: int = 0  # sales orders; contracts are a tenth as many (bench/sales_gen.py)
+
+    @property
+    def contracts(self) -> int:
+        return self.orders // 10
 
     @property
     def departments(self) -> int:
@@ -53,11 +61,14 @@ class Scale:
 
 
 SCALES = {
-    "XS": Scale("XS", customers=200, regions=2, teams_per_region=1, reps=4, leads=100),  # smoke test
-    "S": Scale("S", customers=10_000, regions=2, teams_per_region=2, reps=10, leads=5_000),
-    "M": Scale("M", customers=100_000, regions=4, teams_per_region=2, reps=20, leads=50_000),
+    # smoke test
+    "XS": Scale("XS", customers=200, regions=2, teams_per_region=1, reps=4, leads=100, orders=2_000),
+    "S": Scale("S", customers=10_000, regions=2, teams_per_region=2, reps=10, leads=5_000, orders=10_000),
+    "M": Scale("M", customers=100_000, regions=4, teams_per_region=2, reps=20, leads=50_000, orders=100_000),
     # 50 departments, 501 users
-    "L": Scale("L", customers=1_000_000, regions=7, teams_per_region=6, reps=449, leads=500_000),
+    "L": Scale(
+        "L", customers=1_000_000, regions=7, teams_per_region=6, reps=449, leads=500_000, orders=1_000_000
+    ),
 }
 
 # Contacts per customer: companies 0–4 (mean 2.2), persons 0–2 (mean 0.9); about 2 over all.
@@ -1393,6 +1404,7 @@ def generate(
     from bench.opportunities_gen import OpportunityGenerator
     from bench.pools_gen import PoolGenerator
     from bench.quotes_gen import QuoteGenerator
+    from bench.sales_gen import SalesGenerator, refresh_rollups, sales_models
     from kehu.core.activity import Activity
     from kehu.customers.models import Contact, Customer
     from kehu.followups.models import FollowUp, FollowUpPlan
@@ -1433,6 +1445,7 @@ def generate(
         models = [
             Customer, Contact, Customer.tags.through, Activity, FollowUp, FollowUpPlan, PoolEvent, Lead,
             LeadAssignment, LeadImport, Opportunity, StageChange, OpportunityMember, Quote, QuoteLine,
+            *sales_models(),
         ]  # fmt: skip
         with indexes_deferred(models):
             for start in range(0, len(created), CHUNK):
@@ -1447,11 +1460,18 @@ def generate(
                 out(f"  {done:>9,} leads      {time.perf_counter() - started:6.1f} s")
             leads.finish()
             quotes.finish()
+            # contracts, payment collection and orders, from the customers now in the tables
+            sales = SalesGenerator(
+                orders=scale.orders, contracts=scale.contracts, seed=seed, now=now.timestamp(), out=out
+            )
+            sales_rows = sales.run()
+            out(f"  {sales.orders.count:>9,} orders     {time.perf_counter() - started:6.1f} s")
         out(f"  indexes built   {time.perf_counter() - started:6.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
+    refresh_rollups(out)  # the purchase statistics' monthly rollups, from the orders just written
     result.insert_seconds = time.perf_counter() - started
     if sqlite_tuned:
         with connection.cursor() as cursor:
@@ -1474,6 +1494,7 @@ def generate(
         "quote lines": quotes.lines.count,
         "leads": leads.leads.count,
         "lead assignments": leads.assignments.count,
+        **sales_rows,
     }
     started = time.perf_counter()
     analyze()
@@ -1488,6 +1509,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sqlite-path", help="a SQLite file (instead of var/bench-<scale>.sqlite3)")
     parser.add_argument("--reset", action="store_true", help="wipe customers, leads and the org first")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--only",
+        choices=["sales"],
+        help="add only this part to a database that holds the rest (sales: contracts, payments, orders); "
+        "with --reset, only this part's tables are wiped first",
+    )
+    parser.add_argument(
+        "--sales-scale",
+        choices=list(SCALES),
+        help="volume of the sales part (orders, contracts a tenth), default --scale: "
+        "L gives 1,000,000 orders on the customers of a smaller data set",
+    )
     args = parser.parse_args(argv)
     configure(scale=args.scale, database_url=args.database_url, sqlite_path=args.sqlite_path)
 
@@ -1496,6 +1529,23 @@ def main(argv: list[str] | None = None) -> None:
     print(f"database: {describe()}")
     call_command("migrate", verbosity=0)
     scale = SCALES[args.scale]
+    if args.sales_scale:
+        scale = dataclasses.replace(scale, orders=SCALES[args.sales_scale].orders)
+    if args.only == "sales":
+        from bench.sales_gen import generate_sales
+
+        print(f"sales: {scale.orders:,} orders, {scale.contracts:,} contracts (seed {args.seed})")
+        rows, seconds, analyze_seconds = generate_sales(
+            orders=scale.orders, contracts=scale.contracts, seed=args.seed, reset=args.reset
+        )
+        for name, count in rows.items():
+            print(f"  {name:<16} {count:>10,}")
+        total = sum(rows.values())
+        print(
+            f"inserted {total:,} rows in {seconds:.1f} s = {total / seconds:,.0f} rows/s; "
+            f"ANALYZE {analyze_seconds:.1f} s"
+        )
+        return
     print(
         f"scale {scale.name}: {scale.customers:,} customers, {scale.leads:,} leads, {scale.departments} "
         f"departments, {scale.users} users (seed {args.seed})"

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import opportunity_cases, pool_cases
+from bench import opportunity_cases, pool_cases, sales_cases
 from bench.db import VAR_DIR, configure, describe, explain
 
 # DESIGN.md §5, p95 in milliseconds, by scale. S and XS are held to the M budgets.
@@ -48,6 +48,7 @@ BUDGETS = {
     "opportunity_list": {"M": 50, "L": 100},
     **pool_cases.BUDGETS,
     **opportunity_cases.BUDGETS,
+    **sales_cases.BUDGETS,
 }
 # Throughput floors, leads per second on one worker (requests one after another).
 INTAKE_BUDGETS = {"intake": {"M": 300, "L": 300}}
@@ -61,6 +62,7 @@ BUDGET_NAMES = {
     "opportunity_list": "opportunity list (mine, team) and kanban board (team), page 1 / 20 cards a column",
     **pool_cases.BUDGET_NAMES,
     **opportunity_cases.BUDGET_NAMES,
+    **sales_cases.BUDGET_NAMES,
     "intake": "lead intake through the API with dedupe + assignment, ≥ leads/s on one worker",
 }
 
@@ -126,6 +128,8 @@ CASES = [
     Case("quote_list_manager", "manager1", "/quotes/", "list", True),
     Case("api_quote_list_rep", "rep001", "/api/v1/quotes", "list", True),
     Case("quote_detail_rep", "rep001", "/quotes/{quote}/", "detail"),
+    # sales: receivables (page, aging API), purchase statistics, the order list (bench/sales_cases.py)
+    *(Case(**case) for case in sales_cases.CASES),
 ]
 # Writing cases (bench/pool_cases.py, bench/opportunity_cases.py), run after the reading ones; they leave
 # the data as it was.
@@ -589,6 +593,7 @@ def run(
     from kehu.org.models import User
 
     scale = detect_scale()
+    sales_scale = sales_cases.budget_scale(scale)  # L sales volume on smaller customers: the L budgets
     values = fixtures()
     load_before = os.getloadavg()
     overrides, notes = _settings_overrides()
@@ -602,7 +607,14 @@ def run(
                 clients[case.user] = Client()
                 clients[case.user].force_login(User.objects.get(username=case.user))
             url = case.path.format(**values)
-            outcome = measure(case, clients[case.user], url, scale=scale, requests=requests, warmup=warmup)
+            case_scale = sales_scale if case.key in sales_cases.KEYS else scale
+            try:
+                outcome = measure(
+                    case, clients[case.user], url, scale=case_scale, requests=requests, warmup=warmup
+                )
+            except Exception as exc:  # a view that raises (e.g. a missing migration) fails its case only
+                outcome = Outcome(case.key, case.user, url, case.budget, None, status=500)
+                outcome.skipped = f"the request raised {type(exc).__name__}: {str(exc)[:200]}"
             outcomes.append(outcome)
             print(_progress_line(outcome), flush=True)
         for intake in INTAKE_CASES:  # last: they write (and clean up after themselves)
@@ -635,6 +647,7 @@ def run(
             "customers": Customer.objects.count(),
             "contacts": Contact.objects.count(),
             "leads": Lead.objects.count(),
+            **sales_cases.counts(),
         },
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _git_commit(),
@@ -683,7 +696,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"# Benchmark: {report['vendor']}, scale {report['scale']}",
         "",
         f"{report['database']}; {report['counts']['customers']:,} customers, "
-        f"{report['counts']['contacts']:,} contacts, {report['counts'].get('leads', 0):,} leads; "
+        f"{report['counts']['contacts']:,} contacts, {report['counts'].get('leads', 0):,} leads, "
+        f"{report['counts'].get('orders', 0):,} orders, {report['counts'].get('contracts', 0):,} contracts; "
         f"commit {report['commit']}; {report['when']}; "
         f"Python {report['python']}, {report['machine']}, load average "
         f"{report['load_average']['before'][0]:.1f} → {report['load_average']['after'][0]:.1f}. "

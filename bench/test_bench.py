@@ -385,3 +385,184 @@ def test_quote_list_sees_what_visible_to_sees():
     rep = User.objects.get(username="rep001")
     assert Quote.objects.visible_to(rep).exists()
     assert not quote_list(user=rep).filter(opportunity=deleted).exists()
+
+
+def test_generated_sales_are_what_the_services_leave():
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from kehu.core.sequences import NumberSequence, sequence_next
+    from kehu.sales.contracts.choices import SIGNED
+    from kehu.sales.contracts.models import Contract, ContractLine
+    from kehu.sales.orders.models import Order, OrderLine
+    from kehu.sales.orders.totals import LineInput, order_totals
+    from kehu.sales.payments.choices import PaymentStatus
+    from kehu.sales.payments.models import Instalment, Invoice, Receipt, ReceiptAllocation
+    from kehu.sales.payments.selectors import contract_payment_summary, receivables, receivables_aging_report
+    from kehu.sales.payments.services import reallocate
+
+    scale = SCALES["XS"]
+    result = generate(scale, out=quiet)
+    today = timezone.localdate()
+
+    # contracts: owner and department the customer's, amount = Σ lines, in every state, numbered per year
+    contracts = list(Contract.objects.select_related("customer").order_by("id"))
+    assert len(contracts) == result.rows["contracts"] == scale.contracts
+    assert ContractLine.objects.count() == result.rows["contract lines"]
+    line_sums = dict(ContractLine.objects.values_list("contract_id").annotate(s=Sum("amount")))
+    for line in ContractLine.objects.all():
+        assert line.amount == (line.quantity * line.unit_price).quantize(Decimal("0.01"))
+        assert line.product_id is not None
+    statuses = defaultdict(int)
+    for c in contracts:
+        statuses[c.status] += 1
+        assert (c.owner_id, c.department_id) == (c.customer.owner_id, c.customer.department_id)
+        assert c.amount == line_sums[c.pk] > 0
+        assert c.number.startswith(f"HT-{timezone.localtime(c.created_at).year}-")
+        assert (c.signed_on is not None) == (c.status in (*SIGNED, "terminated"))
+        if c.signed_on:
+            assert c.submitted_at <= c.approved_at
+            assert timezone.localtime(c.approved_at).date() <= c.signed_on <= today
+        moments = [t for t in (c.created_at, c.submitted_at, c.approved_at, c.started_at) if t]
+        assert moments == sorted(moments)
+        assert (c.completed_at is not None) == (c.status == "completed")
+        assert (c.terminated_at is not None) == bool(c.termination_reason) == (c.status == "terminated")
+    assert set(statuses) >= {"draft", "approved", "executing", "completed", "terminated"}  # pending: rare
+    assert statuses["executing"] + statuses["completed"] > len(contracts) / 2
+    assert len({c.number for c in contracts}) == len(contracts)
+
+    # instalments add up exactly to the amount of every signed contract, 1–4 of them
+    plans = defaultdict(list)
+    for i in Instalment.objects.order_by("contract_id", "position"):
+        plans[i.contract_id].append(i)
+    signed = [c for c in contracts if c.signed_on]
+    assert set(plans) == {c.pk for c in signed}
+    for c in signed:
+        assert 1 <= len(plans[c.pk]) <= 4
+        assert sum(i.amount for i in plans[c.pk]) == c.amount
+        assert all(i.due_on >= c.signed_on for i in plans[c.pk])
+
+    # allocations never exceed the receipt or the instalment; credit is what is left of a receipt
+    allocated_to = dict(
+        ReceiptAllocation.objects.values_list("instalment_id").annotate(s=Sum("amount")).order_by()
+    )
+    allocated_from = dict(
+        ReceiptAllocation.objects.values_list("receipt_id").annotate(s=Sum("amount")).order_by()
+    )
+    for i in Instalment.objects.all():
+        assert allocated_to.get(i.pk, 0) <= i.amount
+        assert i.paid == allocated_to.get(i.pk, 0)  # the column reallocate() keeps
+    receipts = list(Receipt.objects.select_related("contract"))
+    assert receipts
+    for r in receipts:
+        assert r.received_on <= today
+        assert r.contract.signed_on <= r.received_on
+        if r.voided_at:
+            assert r.pk not in allocated_from
+            assert r.credit == 0
+            assert r.void_reason
+        else:
+            assert allocated_from.get(r.pk, 0) + r.credit == r.amount
+    # …and exactly what reallocate() computes
+    before = sorted(ReceiptAllocation.objects.values_list("receipt_id", "instalment_id", "amount"))
+    credits = dict(Receipt.objects.values_list("pk", "credit"))
+    paid = dict(Instalment.objects.values_list("pk", "paid"))
+    for c in Contract.objects.filter(pk__in=Receipt.objects.values("contract_id")):
+        reallocate(c)
+    assert sorted(ReceiptAllocation.objects.values_list("receipt_id", "instalment_id", "amount")) == before
+    assert dict(Receipt.objects.values_list("pk", "credit")) == credits
+    assert dict(Instalment.objects.values_list("pk", "paid")) == paid
+    assert Receipt.objects.filter(voided_at__isnull=False).exists() or len(receipts) < 100
+    assert Invoice.objects.count() == result.rows["invoices"] > 0
+
+    # the receivables: overdue rows in every aging bucket, outstanding = amount − paid, in scope
+    manager = User.objects.get(username="manager1")
+    director = User.objects.get(username="director")
+    # SQLite sums decimals as floats: compare sums to the cent
+    cent = Decimal("0.01")
+    rows = list(receivables(user=director))
+    assert rows
+    assert all(r.outstanding > 0 and r.contract.status in SIGNED for r in rows)
+    for r in rows:
+        assert r.outstanding == r.amount - allocated_to.get(r.pk, 0)
+    aging = {b["bucket"]: b for b in receivables_aging_report(user=director).buckets}
+    assert all(aging[key]["count"] > 0 for key in ("not_due", "1_30", "31_60", "61_90", "over_90")), aging
+    total = sum(b["amount"] for b in aging.values())
+    assert total.quantize(cent) == sum(r.outstanding for r in rows).quantize(cent)
+    mine = list(receivables(user=manager))
+    assert 0 < len(mine) < len(rows)
+    # payment summaries: paid, overdue, partly paid and unpaid contracts; outstanding = amount − received
+    summaries = defaultdict(int)
+    for c in signed:
+        summary = contract_payment_summary(c)
+        summaries[summary.status] += 1
+        assert summary.outstanding.quantize(cent) == max(c.amount - summary.received, 0).quantize(cent)
+        assert summary.received.quantize(cent) == sum(
+            (a for (rid, _i, a) in before if rid in {r.pk for r in receipts if r.contract_id == c.pk}),
+            Decimal(0),
+        )
+    assert set(summaries) >= {PaymentStatus.PAID, PaymentStatus.OVERDUE}
+
+    # orders: totals = Σ lines as order_totals computes them; owner and department the customer's
+    orders = list(Order.objects.select_related("customer").order_by("id"))
+    assert len(orders) == result.rows["orders"] == scale.orders
+    lines = defaultdict(list)
+    for line in OrderLine.objects.order_by("order_id", "position"):
+        lines[line.order_id].append(line)
+    assert sum(len(x) for x in lines.values()) == result.rows["order lines"]
+    numbers = {c.number: c for c in contracts}
+    for o in orders:
+        mine = lines[o.pk]
+        assert 1 <= len(mine) <= 4
+        assert all(x.product_id for x in mine)
+        totals = order_totals(LineInput(x.quantity, x.unit_price, x.unit_cost) for x in mine)
+        assert [x.amount for x in mine] == list(totals.amounts)
+        assert [x.cost_amount for x in mine] == list(totals.cost_amounts)
+        assert (o.total, o.cost_total, o.gross_profit) == (
+            totals.total,
+            totals.cost_total,
+            totals.gross_profit,
+        )
+        assert (o.owner_id, o.department_id) == (o.customer.owner_id, o.customer.department_id)
+        assert o.order_date <= today
+        assert o.number.startswith(f"SO-{o.order_date.year}-")
+        assert o.order_date >= timezone.localtime(o.customer.created_at).date()
+        assert bool(o.cancel_reason) == (o.status == "cancelled")
+        if o.source_reference:
+            c = numbers[o.source_reference]
+            assert c.customer_id == o.customer_id
+            assert c.status in SIGNED
+            assert c.signed_on <= o.order_date
+            if hasattr(o, "contract_id"):
+                assert o.contract_id == c.pk
+    order_statuses = defaultdict(int)
+    for o in orders:
+        order_statuses[o.status] += 1
+    assert set(order_statuses) == {"draft", "confirmed", "shipped", "completed", "cancelled"}
+    assert sum(order_statuses[s] for s in ("confirmed", "shipped", "completed")) > 0.85 * len(orders)
+    assert any(o.source_reference for o in orders)
+    assert [o.pk for o in sorted(orders, key=lambda o: (o.order_date, o.pk))] == [o.pk for o in orders]
+    assert len({o.number for o in orders}) == len(orders)
+
+    # the purchase statistics' monthly rollups are built from these orders (when the app has them)
+    from django.apps import apps
+
+    if apps.is_installed("kehu.sales.statistics"):
+        from kehu.sales.statistics.models import PurchaseMonth, RollupMonth
+
+        purchases = Order.objects.purchases()
+        assert RollupMonth.objects.exists()
+        assert not RollupMonth.objects.filter(stale=True).exists()
+        rolled = PurchaseMonth.objects.aggregate(n=Sum("purchases"), amount=Sum("amount"))
+        assert rolled["n"] == purchases.count()
+        assert rolled["amount"] == purchases.aggregate(s=Sum("total"))["s"]
+
+    # the next numbers continue after the generated ones
+    for key, prefix, documents in (("order", "SO-", orders), ("contract", "HT-", contracts)):
+        taken = {d.number for d in documents}
+        sequence = NumberSequence.objects.get(key=key)
+        assert sequence.year == today.year
+        assert sequence_next(key, prefix=prefix) not in taken

@@ -51,3 +51,15 @@ def test_embedded_default_generates_and_keeps_a_secret_key(tmp_path):
     assert check_with(tmp_path)[0] == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+@pytest.mark.django_db
+def test_postgresql_runs_without_jit():
+    """JIT compiling took 1–2 s on the receivables' plans at scale and never paid back."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

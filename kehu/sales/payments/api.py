@@ -33,8 +33,7 @@ from kehu.sales.payments.selectors import (
     contract_payment_summary,
     instalments_with_status,
     receivables,
-    receivables_aging,
-    receivables_aging_by,
+    receivables_aging_report,
 )
 
 router = Router(tags=["payments"])
@@ -160,10 +159,11 @@ def receivables_report(request: HttpRequest, filters: Query[ReceivablesFilter]) 
     _ensure_can_view(request, "payments.view_instalment")
     scope = {"user": request.user, "filters": filters.filter_data()}
     rows = receivables(**scope)
+    report = receivables_aging_report(**scope)
     return {
-        "aging": receivables_aging(**scope),
-        "by_owner": receivables_aging_by("owner", **scope),
-        "by_department": receivables_aging_by("department", **scope),
+        "aging": report.buckets,
+        "by_owner": report.by_owner,
+        "by_department": report.by_department,
         "count": rows.count(),
         "items": list(rows[filters.offset : filters.offset + filters.limit]),
     }

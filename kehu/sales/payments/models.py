@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,9 @@ class Instalment(models.Model):
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # What the receipts matched to it add up to: kept by `reallocate` with the allocations it rebuilds, so
+    # lists and the aging read one column instead of summing allocations per instalment.
+    paid = models.DecimalField(_("paid"), default=Decimal(0), editable=False, **MONEY)
 
     class Meta:
         verbose_name = _("instalment")
@@ -36,8 +39,20 @@ class Instalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contract", "position"], name="instalment_position_once"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(paid__gte=0, paid__lte=F("amount")), name="instalment_paid_within_amount"
+            ),
         ]
-        indexes = [models.Index(fields=["due_on", "contract"], name="instalment_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on", "contract"], name="instalment_due_idx"),
+            # what is still owed, by contract: the receivables and their aging
+            models.Index(
+                fields=["contract", "due_on"],
+                include=["amount", "paid"],
+                condition=Q(paid__lt=F("amount")),
+                name="instalment_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} #{self.position} {self.due_on}"

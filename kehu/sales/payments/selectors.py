@@ -13,36 +13,23 @@ from django.db.models import (
     CharField,
     DecimalField,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from kehu.org.models import Department, User
 from kehu.sales.contracts.choices import SIGNED
 from kehu.sales.contracts.models import Contract
 from kehu.sales.payments.choices import AGING_BUCKETS, PaymentStatus
-from kehu.sales.payments.models import Instalment, Invoice, Receipt, ReceiptAllocation
+from kehu.sales.payments.models import Instalment, Invoice, Receipt
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
-
-
-def _paid() -> Coalesce:
-    paid = (
-        ReceiptAllocation.objects.filter(instalment=OuterRef("pk"))
-        .order_by()
-        .values("instalment")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(paid, output_field=MONEY), ZERO)
 
 
 def _status(today: date) -> Case:
@@ -58,12 +45,14 @@ def _status(today: date) -> Case:
 def instalments_with_status(
     queryset: QuerySet[Instalment] | None = None, *, today: date | None = None
 ) -> QuerySet:
-    """Instalments annotated with `paid`, `outstanding` and `payment_status` (paid, overdue, partly paid,
-    unpaid: overdue once the due date has passed and it is not fully paid)."""
+    """Instalments annotated with `outstanding` and `payment_status` (paid, overdue, partly paid, unpaid:
+    overdue once the due date has passed and it is not fully paid), from their `paid` column."""
     today = today or timezone.localdate()
     qs = Instalment.objects.all() if queryset is None else queryset
-    return qs.annotate(paid=_paid()).annotate(
-        outstanding=F("amount") - F("paid"), payment_status=_status(today)
+    # rounded to the cent: SQLite subtracts decimals as floats (73824.90 - 65704.16 = 8120.73999999999)
+    return qs.annotate(
+        outstanding=Round(F("amount") - F("paid"), 2, output_field=MONEY),
+        payment_status=_status(today),
     )
 
 
@@ -123,8 +112,8 @@ def receivables(*, user: User, filters: dict[str, Any] | None = None, today: dat
         q = filters["q"]
         contracts = contracts.filter(Q(number__icontains=q) | Q(customer__name__icontains=q))
     qs = instalments_with_status(
-        Instalment.objects.filter(contract__in=contracts.values("pk")), today=today
-    ).filter(outstanding__gt=0)
+        Instalment.objects.filter(contract__in=contracts.values("pk"), paid__lt=F("amount")), today=today
+    )
     if filters.get("status") == "overdue":
         qs = qs.filter(due_on__lt=today)
     elif filters.get("status") == "upcoming":
@@ -147,65 +136,76 @@ def _bucket(low: int | None, high: int | None, today: date) -> Q:
 
 
 def _aging_sums(today: date) -> dict[str, Any]:
+    """Per bucket, the outstanding amount and how many instalments."""
     sums: dict[str, Any] = {}
     for key, _label, low, high in AGING_BUCKETS:
         condition = _bucket(low, high, today)
-        sums[f"{key}_amount"] = Coalesce(
-            Sum(Case(When(condition, then=F("outstanding")), default=ZERO)), ZERO
+        sums[f"{key}_amount"] = Round(
+            Coalesce(Sum(Case(When(condition, then=F("outstanding")), default=ZERO)), ZERO),
+            2,
+            output_field=MONEY,
         )
         sums[f"{key}_count"] = Sum(Case(When(condition, then=Value(1)), default=Value(0)))
     return sums
 
 
-def receivables_aging(
+@dataclass(frozen=True)
+class AgingReport:
+    """The outstanding amounts by age (`buckets`: not yet due, 1–30, 31–60, 61–90, over 90 days past due),
+    in all and per rep (the contract's owner) and per department."""
+
+    buckets: list[dict]
+    by_owner: list[dict]
+    by_department: list[dict]
+
+
+def receivables_aging_report(
     *, user: User, filters: dict[str, Any] | None = None, today: date | None = None
-) -> list[dict]:
-    """Outstanding amounts by age: not yet due, 1–30, 31–60, 61–90, over 90 days past due; one query."""
-    today = today or timezone.localdate()
-    totals = receivables(user=user, filters=filters, today=today).order_by().aggregate(**_aging_sums(today))
-    return [
-        {
-            "bucket": key,
-            "label": str(label),
-            "amount": totals[f"{key}_amount"],
-            "count": totals[f"{key}_count"] or 0,
-        }
-        for key, label, _low, _high in AGING_BUCKETS
-    ]
-
-
-AGING_GROUPS = {"owner": (User, "contract__owner"), "department": (Department, "contract__department")}
-
-
-def receivables_aging_by(
-    group: str, *, user: User, filters: dict[str, Any] | None = None, today: date | None = None
-) -> list[dict]:
-    """The aging per owner (rep) or per department of the contracts: for each, its name, the outstanding
-    amount in every bucket, the total and the overdue part; most overdue first. Two queries."""
-    model, field = AGING_GROUPS[group]
+) -> AgingReport:
+    """The aging of what the contracts in scope still owe: one query grouped by owner and department, the
+    totals and the two breakdowns added up here (a row per owner and department), then their names."""
     today = today or timezone.localdate()
     rows = list(
         receivables(user=user, filters=filters, today=today)
         .order_by()
-        .values(key=F(f"{field}_id"))
+        .values(owner=F("contract__owner_id"), department=F("contract__department_id"))
         .annotate(**_aging_sums(today))
     )
-    names = {obj.pk: str(obj) for obj in model.objects.filter(pk__in=[r["key"] for r in rows if r["key"]])}
-    result = []
+    keys = [key for key, *_rest in AGING_BUCKETS]
+    totals = {
+        f"{key}_{part}": sum(row[f"{key}_{part}"] or 0 for row in rows)
+        for key in keys
+        for part in ("amount", "count")
+    }
+    buckets = [
+        {
+            "bucket": key,
+            "label": str(label),
+            "amount": Decimal(totals[f"{key}_amount"]),
+            "count": totals[f"{key}_count"],
+        }
+        for key, label, _low, _high in AGING_BUCKETS
+    ]
+    return AgingReport(buckets, _aging_by(rows, "owner", User), _aging_by(rows, "department", Department))
+
+
+def _aging_by(rows: list[dict], group: str, model: type) -> list[dict]:
+    """The aging per owner or department, from the rows grouped by both; most overdue first."""
+    groups: dict[int | None, dict] = {}
     for row in rows:
-        buckets = {key: row[f"{key}_amount"] for key, _label, _low, _high in AGING_BUCKETS}
-        total = sum(buckets.values(), Decimal(0))
-        result.append(
-            {
-                "id": row["key"],
-                "name": names.get(row["key"], ""),
-                "buckets": buckets,
-                "total": total,
-                "overdue": total - buckets["not_due"],
-                "count": sum(row[f"{key}_count"] or 0 for key, *_rest in AGING_BUCKETS),
-            }
+        entry = groups.setdefault(
+            row[group],
+            {"id": row[group], "buckets": {key: Decimal(0) for key, *_rest in AGING_BUCKETS}, "count": 0},
         )
-    return sorted(result, key=lambda r: (-r["overdue"], -r["total"], r["name"]))
+        for key, *_rest in AGING_BUCKETS:
+            entry["buckets"][key] += row[f"{key}_amount"]
+            entry["count"] += row[f"{key}_count"] or 0
+    names = {obj.pk: str(obj) for obj in model.objects.filter(pk__in=[pk for pk in groups if pk])}
+    for entry in groups.values():
+        entry["name"] = names.get(entry["id"], "")
+        entry["total"] = sum(entry["buckets"].values(), Decimal(0))
+        entry["overdue"] = entry["total"] - entry["buckets"]["not_due"]
+    return sorted(groups.values(), key=lambda r: (-r["overdue"], -r["total"], r["name"]))
 
 
 def receivables_due_for_owner(*, user: User, within_days: int, today: date | None = None) -> QuerySet:
@@ -214,11 +214,12 @@ def receivables_due_for_owner(*, user: User, within_days: int, today: date | Non
     today = today or timezone.localdate()
     contracts = Contract.objects.filter(owner=user, deleted_at__isnull=True, status__in=SIGNED)
     instalments = Instalment.objects.filter(
-        contract__in=contracts.values("pk"), due_on__lte=today + timedelta(days=within_days)
+        contract__in=contracts.values("pk"),
+        due_on__lte=today + timedelta(days=within_days),
+        paid__lt=F("amount"),
     )
     return (
         instalments_with_status(instalments, today=today)
-        .filter(outstanding__gt=0)
         .select_related("contract", "contract__customer")
         .order_by("due_on", "id")
     )

@@ -68,7 +68,8 @@ def _lock(contract: Contract) -> Contract:
 
 
 def reallocate(contract: Contract) -> None:
-    """Rebuild the receipts' matching to the instalments and their credit (set-based writes, one contract)."""
+    """Rebuild the receipts' matching to the instalments, what each instalment has been paid, and the
+    receipts' credit (set-based writes, one contract)."""
     instalments = list(Instalment.objects.filter(contract=contract).order_by("due_on", "position"))
     receipts = list(
         Receipt.objects.filter(contract=contract, voided_at__isnull=True).order_by("received_on", "id")
@@ -93,6 +94,10 @@ def reallocate(contract: Contract) -> None:
         credits[receipt.pk] = left
     ReceiptAllocation.objects.filter(receipt__contract=contract).delete()
     ReceiptAllocation.objects.bulk_create(allocations)
+    paid = [i for i in instalments if i.paid != i.amount - open_amounts[i.pk]]
+    for instalment in paid:
+        instalment.paid = instalment.amount - open_amounts[instalment.pk]
+    Instalment.objects.bulk_update(paid, ["paid"])
     changed = [r for r in receipts if r.credit != credits[r.pk]]
     for receipt in changed:
         receipt.credit = credits[receipt.pk]

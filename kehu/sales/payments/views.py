@@ -17,7 +17,7 @@ from kehu.core.pagination import paginate
 from kehu.core.params import id_param
 from kehu.org.http import AuthenticatedHttpRequest
 from kehu.org.selectors import department_visible_list, user_assignable_list
-from kehu.sales.payments.selectors import receivables, receivables_aging, receivables_aging_by
+from kehu.sales.payments.selectors import receivables, receivables_aging_report
 
 
 def _filters(params: Any) -> dict[str, Any]:
@@ -71,10 +71,11 @@ def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "current": request.GET.get("status", ""),
         },
     ]
+    report = receivables_aging_report(user=request.user, filters=filters)
     context = {
-        "aging": receivables_aging(user=request.user, filters=filters),
-        "aging_by_owner": receivables_aging_by("owner", user=request.user, filters=filters),
-        "aging_by_department": receivables_aging_by("department", user=request.user, filters=filters),
+        "aging": report.buckets,
+        "aging_by_owner": report.by_owner,
+        "aging_by_department": report.by_department,
         "page": paginate(request, receivables(user=request.user, filters=filters)),
         "query": query.urlencode(),
         "selects": selects,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from kehu.customers.tests.factories import CustomerFactory
 from kehu.sales.contracts import services as contracts
 from kehu.sales.payments import services as payments
-from kehu.sales.payments.selectors import receivables_aging_by
+from kehu.sales.payments.selectors import receivables_aging_report
 
 pytestmark = pytest.mark.django_db
 URL = reverse("payments:receivables")
@@ -77,7 +77,7 @@ def test_the_aging_per_rep_and_department_adds_up_and_filters_the_subtree(client
     south = signed_contract(org, amount="7000", owner=org.other_dept_rep)
     plan(org, south, (-1, "7000"), actor=org.other_dept_rep)
 
-    by_owner = receivables_aging_by("owner", user=org.dept_manager)
+    by_owner = receivables_aging_report(user=org.dept_manager).by_owner
     assert [(r["name"], r["overdue"], r["total"]) for r in by_owner] == [
         (str(org.east_rep), D("50000"), D("50000")),
         (str(org.rep), D("10000"), D("30000")),
@@ -90,15 +90,15 @@ def test_the_aging_per_rep_and_department_adds_up_and_filters_the_subtree(client
         "61_90": D("0"),
         "over_90": D("0"),
     }
-    by_department = receivables_aging_by("department", user=org.dept_manager)
+    by_department = receivables_aging_report(user=org.dept_manager).by_department
     assert {r["name"]: r["total"] for r in by_department} == {
         "华东区": D("50000"),
         "上海一组": D("30000"),
         "华南区": D("7000"),
     }
-    in_east = receivables_aging_by("owner", user=org.dept_manager, filters={"department": org.east.pk})
+    in_east = receivables_aging_report(user=org.dept_manager, filters={"department": org.east.pk}).by_owner
     assert {r["name"] for r in in_east} == {str(org.rep), str(org.east_rep)}  # 上海一组 lies under 华东区
-    assert [r["name"] for r in receivables_aging_by("owner", user=org.rep)] == [str(org.rep)]
+    assert [r["name"] for r in receivables_aging_report(user=org.rep).by_owner] == [str(org.rep)]
 
     client.force_login(org.dept_manager)
     page = client.get(URL).content.decode()
