@@ -13,9 +13,9 @@ PORT ?= 8000
 WORKERS ?= 2
 # The PostgreSQL run of the suite (pytest-django creates and drops test_kehu next to it).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kehu
-# Extra pytest options, e.g. PYTEST_ARGS="-n 2" (xdist works with the suite, e2e included, but is not
-# faster on a 2-core machine at its present size) or PYTEST_ARGS="-m 'not e2e'" for a quick local run.
-PYTEST_ARGS ?=
+# pytest options: two workers (pytest-xdist; each has its own test database), e.g. PYTEST_ARGS="-n 0" for
+# one process, or PYTEST_ARGS="-n 2 -m 'not e2e'" for a quick local run without the browser tests.
+PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := kehu.settings
 
 .PHONY: help demo test setup setup-dev venv venv-dev assets messages system-deps lint fix \

@@ -285,7 +285,9 @@ def _products(
     rolled = rollup.values("product_id").annotate(**{name: Sum(name) for name in PRODUCT_FIGURES})
     found: dict[int, dict[str, Any]] = {}
     for row in [*grouped, *rolled]:  # one row per product sold in each: the catalogue bounds them
-        figures = found.setdefault(row["product_id"], dict.fromkeys(PRODUCT_FIGURES, ZERO))
+        figures = found.setdefault(
+            row["product_id"], {"purchases": 0, "quantity": ZERO, "amount": ZERO, "cost": ZERO}
+        )
         for name in PRODUCT_FIGURES:
             figures[name] += row[name]
     for figures in found.values():

@@ -61,6 +61,7 @@ def test_built_rollups_give_the_figures_the_orders_give_for_every_scope_filter_a
     assert PurchaseMonth.objects.exists()
     assert ProductMonth.objects.exists()
     assert statistics(org, book) == from_orders
+    assert all(isinstance(p.purchases, int) for s in statistics(org, book) for p in s.products_by_amount)
     check(purchase_statistics(user=org.director), purchases(raw_orders(), lambda o: True, *YEAR))
     assert rollup_refresh() == []  # nothing changed since
 
