@@ -48,6 +48,11 @@ def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     departments = department_visible_list(user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    narrowed = {}  # the filters in force without the one a click in the per-rep or per-department table sets
+    for name in ("owner", "department"):
+        rest = query.copy()
+        rest.pop(name, None)
+        narrowed[name] = rest.urlencode()
     selects = [
         {
             "name": "owner",
@@ -78,6 +83,7 @@ def receivables_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "aging_by_department": report.by_department,
         "page": paginate(request, receivables(user=request.user, filters=filters)),
         "query": query.urlencode(),
+        "narrowed": narrowed,
         "selects": selects,
     }
     return render_partial(

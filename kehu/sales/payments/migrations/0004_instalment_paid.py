@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import migrations, models
 from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 
 def fill_paid(apps, schema_editor):
@@ -20,7 +20,9 @@ def fill_paid(apps, schema_editor):
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    Instalment.objects.update(paid=Coalesce(Subquery(paid, output_field=money), Value(Decimal(0), money)))
+    # rounded to the cent: SQLite sums decimals as floats, a hair above the amount at times
+    total = Coalesce(Subquery(paid, output_field=money), Value(Decimal(0), money))
+    Instalment.objects.update(paid=Round(total, 2, output_field=money))
 
 
 class Migration(migrations.Migration):

@@ -108,3 +108,12 @@ def test_the_aging_per_rep_and_department_adds_up_and_filters_the_subtree(client
     assert south_only.count('data-testid="receivable-row"') == 1
     client.force_login(org.rep)  # one row each: no breakdown
     assert 'data-testid="aging-by-owner"' not in client.get(URL).content.decode()
+
+
+def test_a_name_in_the_aging_tables_narrows_the_rows_keeping_the_other_filters(client, org):
+    plan(org, signed_contract(org), (-5, "60000"))
+    plan(org, signed_contract(org, owner=org.east_rep), (-5, "60000"), actor=org.east_rep)
+    client.force_login(org.dept_manager)
+    page = client.get(URL, {"status": "overdue", "department": org.east.pk}).content.decode()
+    assert f'href="?status=overdue&amp;department={org.east.pk}&amp;owner={org.rep.pk}"' in page
+    assert f'href="?status=overdue&amp;department={org.shanghai.pk}"' in page  # the department replaced

@@ -102,3 +102,10 @@ def test_built_months_take_no_more_queries(org, book, django_assert_max_num_quer
     rollup_refresh()
     with django_assert_max_num_queries(12):
         purchase_statistics(user=user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_reads_share_one_snapshot(org, book):
+    """Outside a request's transaction, the statistics open their own (REPEATABLE READ on PostgreSQL)."""
+    rollup_refresh()
+    check(purchase_statistics(user=org.director), purchases(raw_orders(), lambda o: True, *YEAR))
