@@ -215,6 +215,7 @@ def contract_receipt_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             data=form.service_data(),
             instalment=instalment,
             excess=excess,
+            credit_agreed=kept if excess == Excess.CREDIT else None,
         )
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError):

@@ -188,9 +188,11 @@ def receipt_record(
     data: Mapping[str, Any],
     instalment: Instalment | None = None,
     excess: str = Excess.REFUSE,
+    credit_agreed: Decimal | None = None,
 ) -> Receipt:
     """Record money received for a signed contract: amount, received_on, method, reference, note. A receipt
-    beyond what the contract still owes is refused, or kept as the customer's credit with excess="credit"."""
+    beyond what the contract still owes is refused, or kept as the customer's credit with excess="credit";
+    `credit_agreed`, when given, is the excess the user agreed to keep, checked under the contract's lock."""
     ensure_perm(actor, "payments.add_receipt")
     ensure_can_change(actor, contract)
     contract = _lock(contract)
@@ -219,6 +221,14 @@ def receipt_record(
             % {"excess": f"{amount - max(owed, Decimal(0)):,.2f}", "owed": f"{max(owed, Decimal(0)):,.2f}"},
             field="amount",
         )
+    if excess == Excess.CREDIT and credit_agreed is not None:
+        excess_now = max(amount - max(owed, Decimal(0)), Decimal(0))
+        if excess_now != credit_agreed:
+            raise ConflictError(
+                _("Another receipt came in meanwhile: the excess is now %(excess)s. Check and record again.")
+                % {"excess": f"{excess_now:,.2f}"},
+                field="amount",
+            )
     receipt = Receipt.objects.create(
         contract=contract,
         amount=amount,

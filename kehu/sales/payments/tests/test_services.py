@@ -116,8 +116,11 @@ def test_over_payment_is_refused_or_kept_as_credit_by_choice(org, contract):
     with pytest.raises(ConflictError, match=r"20,000\.00 more than the contract still owes \(10,000\.00\)"):
         pay(org, contract, "30000")
     assert Receipt.objects.count() == 1
+    with pytest.raises(ConflictError, match=r"the excess is now 20,000\.00"):  # agreed before a receipt came
+        pay(org, contract, "30000", excess="credit", credit_agreed=D("25000.00"))
+    assert Receipt.objects.count() == 1
 
-    receipt = pay(org, contract, "30000", excess="credit")
+    receipt = pay(org, contract, "30000", excess="credit", credit_agreed=D("20000.00"))
 
     assert receipt.credit == D("20000.00")
     summary = contract_payment_summary(contract)
