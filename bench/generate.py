@@ -122,6 +122,14 @@ def _wipe_models() -> list[type]:
         if m._meta.app_label in WIPED_APPS or m._meta.label in {"admin.LogEntry"}
     }
     chosen |= {m for m in apps.get_models() if m._meta.label == "sessions.Session"}
+    return [m for m in with_dependents(chosen) if m._meta.managed and not m._meta.proxy]
+
+
+def with_dependents(models: set[type]) -> set[type]:
+    """`models` and every (managed, concrete) model that points at one of them, transitively."""
+    from django.apps import apps
+
+    chosen = set(models)
     grew = True
     while grew:
         grew = False
@@ -131,7 +139,7 @@ def _wipe_models() -> list[type]:
             if any(f.is_relation and f.related_model in chosen for f in model._meta.concrete_fields):
                 chosen.add(model)
                 grew = True
-    return [m for m in chosen if m._meta.managed and not m._meta.proxy]
+    return chosen
 
 
 def is_empty() -> bool:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import opportunity_cases, pool_cases, sales_cases
+from bench import analytics_cases, opportunity_cases, pool_cases, sales_cases
 from bench.db import VAR_DIR, configure, describe, explain
 
 # DESIGN.md §5, p95 in milliseconds, by scale. S and XS are held to the M budgets.
@@ -49,6 +49,7 @@ BUDGETS = {
     **pool_cases.BUDGETS,
     **opportunity_cases.BUDGETS,
     **sales_cases.BUDGETS,
+    **analytics_cases.BUDGETS,
 }
 # Throughput floors, leads per second on one worker (requests one after another).
 INTAKE_BUDGETS = {"intake": {"M": 300, "L": 300}}
@@ -63,6 +64,7 @@ BUDGET_NAMES = {
     **pool_cases.BUDGET_NAMES,
     **opportunity_cases.BUDGET_NAMES,
     **sales_cases.BUDGET_NAMES,
+    **analytics_cases.BUDGET_NAMES,
     "intake": "lead intake through the API with dedupe + assignment, ≥ leads/s on one worker",
 }
 
@@ -130,6 +132,8 @@ CASES = [
     Case("quote_detail_rep", "rep001", "/quotes/{quote}/", "detail"),
     # sales: receivables (page, aging API), purchase statistics, the order list (bench/sales_cases.py)
     *(Case(**case) for case in sales_cases.CASES),
+    # analytics: the sales funnel, page and API (bench/analytics_cases.py)
+    *(Case(**case) for case in analytics_cases.CASES),
 ]
 # Writing cases (bench/pool_cases.py, bench/opportunity_cases.py), run after the reading ones; they leave
 # the data as it was.

@@ -103,19 +103,9 @@ def sales_models() -> list[type]:
 
 def sales_wipe_models() -> list[type]:
     """The sales documents and everything pointing at them (amendments, attachments, approval rows …)."""
-    from django.apps import apps
+    from bench.generate import with_dependents
 
-    chosen = set(sales_models())
-    grew = True
-    while grew:
-        grew = False
-        for model in apps.get_models(include_auto_created=True):
-            if model in chosen or not model._meta.managed or model._meta.proxy:
-                continue
-            if any(f.is_relation and f.related_model in chosen for f in model._meta.concrete_fields):
-                chosen.add(model)
-                grew = True
-    return list(chosen)
+    return list(with_dependents(set(sales_models())))
 
 
 def _cum(weights) -> list[float]:
