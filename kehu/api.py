@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from kehu.analytics.api import router as analytics_router
 from kehu.approvals.api import router as approvals_router
 from kehu.core.api import SessionAuth, install_error_handlers
 from kehu.customers.api import router as customers_router
@@ -20,6 +21,7 @@ from kehu.sales.payments.api import router as payments_router
 from kehu.sales.products.api import router as products_router
 from kehu.sales.quotes.api import router as quotes_router
 from kehu.sales.statistics.api import router as statistics_router
+from kehu.targets.api import router as targets_router
 from kehu.workbench.api import router as workbench_router
 
 api = NinjaAPI(
@@ -29,7 +31,8 @@ api = NinjaAPI(
         "Customers, contacts, follow-ups and their plans, the workbench, leads and their assignment rules, "
         "the shared customer pools (release, claim, assign, rules with a dry-run preview), handovers, "
         "pipelines and opportunities, products and price lists, quotes, contracts, payment collection, "
-        "sales orders, purchase statistics, approvals, notifications, users and API tokens. "
+        "sales orders, purchase statistics, the sales funnel, approvals, notifications, users and API "
+        "tokens. "
         "Authenticate with `Authorization: Bearer <token>` "
         "(create one at POST /api/v1/tokens) or a login session with the X-CSRFToken header. "
         "Guide: docs/api.md."
@@ -54,4 +57,6 @@ api.add_router("/", contracts_router)
 api.add_router("/", payments_router)
 api.add_router("/", orders_router)
 api.add_router("/", statistics_router)
+api.add_router("/", targets_router)
+api.add_router("/", analytics_router)
 api.add_router("/", approvals_router)

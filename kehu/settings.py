@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "kehu.sales.contracts",
     "kehu.sales.payments",
     "kehu.sales.statistics",
+    "kehu.analytics",
+    "kehu.targets",
     "kehu.approvals",
     "kehu.sampledata",
 ]

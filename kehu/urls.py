@@ -19,6 +19,8 @@ urlpatterns = [
     path("orders/", include("kehu.sales.orders.urls")),
     path("receivables/", include("kehu.sales.payments.urls")),
     path("reports/", include("kehu.sales.statistics.urls")),
+    path("targets/", include("kehu.targets.urls")),
+    path("reports/", include("kehu.analytics.urls")),
     path("forms/", include("kehu.leads.public_urls")),
     path("notifications/", include("kehu.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -53,6 +53,7 @@ REP_PERMS = [
     "orders.view_order",
     "orders.add_order",
     "orders.change_order",
+    "targets.view_target",
 ]
 MANAGER_PERMS = [
     *REP_PERMS,
@@ -69,6 +70,9 @@ MANAGER_PERMS = [
     "payments.change_receipt",
     "payments.change_invoice",
     "orders.delete_order",
+    "targets.add_target",
+    "targets.change_target",
+    "targets.delete_target",
 ]
 RULE_PERMS = [
     f"leads.{action}_{model}"

@@ -43,6 +43,7 @@ from kehu.sampledata.orders import demo_contract_orders, demo_orders
 from kehu.sampledata.pool import demo_pools
 from kehu.sampledata.products import demo_products
 from kehu.sampledata.quotes import demo_quotes
+from kehu.sampledata.targets import demo_targets
 
 DEMO_PASSWORD = "kehu-demo"
 DEFAULT_CUSTOMERS = 2000
@@ -147,6 +148,7 @@ def demo_load(*, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED) -
     summary.orders = demo_orders(rng=random.Random(seed + 13), users=users)
     summary.contracts = demo_contracts(rng=random.Random(seed + 17), users=users)
     summary.orders += demo_contract_orders(rng=random.Random(seed + 19))
+    demo_targets(users=users)  # this year's targets (kehu/targets), seasonal as the orders were
     rollup_refresh()  # the purchase statistics' monthly rollups, as the periodic job would build them
     summary.seconds = time.monotonic() - started
     return summary
