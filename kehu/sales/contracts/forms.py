@@ -17,7 +17,7 @@ from kehu.org.models import User
 from kehu.org.selectors import user_assignable_list
 from kehu.sales.contracts.models import Contract
 from kehu.sales.contracts.services import AMENDABLE_FIELDS, CONTRACT_FIELDS, MAX_LINES
-from kehu.sales.products.widgets import ProductChoice, product_field_setup
+from kehu.sales.products.widgets import ProductChoice, product_field_setup, product_line_formset
 from kehu.sales.products.widgets import price_hints as price_hints  # re-exported for the views
 from kehu.sales.products.widgets import product_choices as product_choices
 
@@ -172,32 +172,7 @@ class ContractLineForm(forms.Form):
         }
 
 
-class BaseContractLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs: Any) -> None:
-        self.products = products
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"products": self.products}
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The lines to save, in order: not removed, and not a blank row left as it came."""
-        return [
-            form.service_row()
-            for form in self.forms
-            if form not in self.deleted_forms and (form.has_changed() or form.initial)
-        ]
-
-
-ContractLineFormSet = forms.formset_factory(
-    ContractLineForm,
-    formset=BaseContractLineFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
-)
+ContractLineFormSet = product_line_formset(ContractLineForm, MAX_LINES)
 
 
 def _plain(number: Decimal) -> str:

@@ -18,7 +18,13 @@ from kehu.sales.opportunities.choices import MemberRole
 from kehu.sales.opportunities.models import Opportunity, Pipeline, Stage
 from kehu.sales.opportunities.services.opportunities import MAX_LINES
 from kehu.sales.products.models import Product
-from kehu.sales.products.widgets import ProductChoice, product_choices, product_field_setup
+from kehu.sales.products.widgets import (
+    ProductChoice,
+    ProductLineFormSet,
+    product_choices,
+    product_field_setup,
+    product_line_formset,
+)
 
 EDIT_FIELDS = (
     "title",
@@ -171,32 +177,7 @@ class OpportunityLineForm(forms.Form):
         }
 
 
-class BaseOpportunityLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs: Any) -> None:
-        self.products = products
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"products": self.products}
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The lines to save, in order: not removed, and not a blank row left as it came."""
-        return [
-            form.service_row()
-            for form in self.forms
-            if form not in self.deleted_forms and (form.has_changed() or form.initial)
-        ]
-
-
-OpportunityLineFormSet = forms.formset_factory(
-    OpportunityLineForm,
-    formset=BaseOpportunityLineFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
-)
+OpportunityLineFormSet = product_line_formset(OpportunityLineForm, MAX_LINES)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -206,7 +187,7 @@ def _plain(value: Decimal) -> Decimal:
 
 def opportunity_line_formset(
     data: Mapping[str, Any] | None, opportunity: Opportunity | None
-) -> BaseOpportunityLineFormSet:
+) -> ProductLineFormSet:
     """The line editor, starting from the opportunity's lines. Bound only when the page sent it (its
     management form is in `data`): a post without it leaves the lines as they are."""
     lines = list(opportunity.lines.all()) if opportunity else []

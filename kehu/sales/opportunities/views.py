@@ -31,7 +31,6 @@ from kehu.org.selectors import user_assignable_list
 from kehu.sales.opportunities import services
 from kehu.sales.opportunities.filters import OpportunityFilter
 from kehu.sales.opportunities.forms import (
-    BaseOpportunityLineFormSet,
     MemberForm,
     OpportunityForm,
     ReviewForm,
@@ -46,7 +45,7 @@ from kehu.sales.opportunities.selectors import (
     opportunity_list,
     pipeline_list,
 )
-from kehu.sales.products.widgets import price_hints
+from kehu.sales.products.widgets import ProductLineFormSet, price_hints
 
 DETAIL_TABS = {
     "details": _lazy("Details"),
@@ -389,7 +388,7 @@ def opportunity_detail_view(request: AuthenticatedHttpRequest, pk: int) -> Templ
 
 
 def _write(
-    actor: User, form: OpportunityForm, lines: BaseOpportunityLineFormSet, opportunity: Opportunity | None
+    actor: User, form: OpportunityForm, lines: ProductLineFormSet, opportunity: Opportunity | None
 ) -> Opportunity:
     given = {
         "data": form.service_data(),

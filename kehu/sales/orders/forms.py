@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.sales.orders.models import Order
-from kehu.sales.products.widgets import ProductChoice, product_field_setup
+from kehu.sales.products.widgets import ProductChoice, product_field_setup, product_line_formset
 from kehu.sales.products.widgets import product_choices as product_choices  # re-exported for the views
 
 ORDER_FIELDS = ("order_date", "source_reference", "notes")
@@ -113,32 +113,7 @@ class OrderLineForm(forms.Form):
         }
 
 
-class BaseOrderLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs: Any) -> None:
-        self.products = products
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"products": self.products}
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The lines to save, in order: not removed, and not a blank row left as it came."""
-        return [
-            form.service_row()
-            for form in self.forms
-            if form not in self.deleted_forms and (form.has_changed() or form.initial)
-        ]
-
-
-OrderLineFormSet = forms.formset_factory(
-    OrderLineForm,
-    formset=BaseOrderLineFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
-)
+OrderLineFormSet = product_line_formset(OrderLineForm, MAX_LINES)
 
 
 def line_initial(lines: Iterable[Any]) -> list[dict[str, Any]]:

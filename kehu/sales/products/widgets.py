@@ -82,3 +82,35 @@ def price_hints(products: list[ProductChoice]) -> dict[str, dict[str, str]]:
     default = PriceList.objects.valid_on(today).filter(is_default=True).order_by("-valid_from").first()
     hints[""] = hints.get(str(default.pk), {}) if default else {}
     return hints
+
+
+class ProductLineFormSet(forms.BaseFormSet):
+    """A document's line editor: each line form gets the product choices; `rows()` the lines to save."""
+
+    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs: Any) -> None:
+        self.products = products
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"products": self.products}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The lines to save, in order: not removed, and not a blank row left as it came."""
+        return [
+            form.service_row()
+            for form in self.forms
+            if form not in self.deleted_forms and (form.has_changed() or form.initial)
+        ]
+
+
+def product_line_formset(form: type[forms.Form], max_lines: int) -> type[ProductLineFormSet]:
+    """The formset class of a line form: one blank row to start, rows removable, at most `max_lines`."""
+    return forms.formset_factory(
+        form,
+        formset=ProductLineFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=max_lines,
+        validate_max=True,
+        absolute_max=max_lines,
+    )

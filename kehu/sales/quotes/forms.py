@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.customers.models import Contact
 from kehu.sales.opportunities.models import Opportunity
 from kehu.sales.products.models import PriceList
-from kehu.sales.products.widgets import ProductChoice, product_field_setup
+from kehu.sales.products.widgets import ProductChoice, product_field_setup, product_line_formset
 from kehu.sales.products.widgets import price_hints as price_hints  # re-exported for the views
 from kehu.sales.products.widgets import product_choices as product_choices
 from kehu.sales.quotes.models import Quote
@@ -140,33 +140,7 @@ class QuoteLineForm(forms.Form):
         }
 
 
-class BaseQuoteLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, products: list[ProductChoice], **kwargs):
-        self.products = products
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"products": self.products}
-
-    def rows(self) -> list[dict[str, Any]]:
-        """The lines to save, in order: not removed, and not a blank row left as it came."""
-        rows = []
-        for form in self.forms:
-            if form in self.deleted_forms or (not form.has_changed() and not form.initial):
-                continue
-            rows.append(form.service_row())
-        return rows
-
-
-QuoteLineFormSet = forms.formset_factory(
-    QuoteLineForm,
-    formset=BaseQuoteLineFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_LINES,
-    validate_max=True,
-    absolute_max=MAX_LINES,
-)
+QuoteLineFormSet = product_line_formset(QuoteLineForm, MAX_LINES)
 
 
 def line_initial(quote: Quote) -> list[dict[str, Any]]:
